@@ -1,0 +1,116 @@
+import { parseArgs } from "node:util";
+import { evaluate, hasDenials } from "../engine/evaluate.js";
+import { inventoryFromObjects, mergeInventories } from "../engine/inventory.js";
+import type { Inventory, Report } from "../engine/types.js";
+import { collectObjects } from "../manifests/collect-objects.js";
+import { readInputs } from "../manifests/read-inputs.js";
+import { OUTPUT_FORMATS, render, type OutputFormat } from "../report/render.js";
+import { BUILTIN_RULES } from "../rules/index.js";
+import { VERSION } from "../version.js";
+import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
+import { loadPolicy } from "./load-policy.js";
+
+/** Usage text of `netguard check`. */
+export const CHECK_USAGE = `Usage: netguard check [--policy FILE] [--namespace NS] [--output text|json|sarif|junit]
+                      [--cluster [--kubeconfig FILE] [--context NAME]] PATH... | -
+
+Checks Kubernetes manifests (files, directories, or - for stdin) against the network rules.
+NetworkPolicies anywhere in the input count for ingress-policy coverage.
+
+  --policy FILE      policy file (default: built-in policy, every rule denies)
+  --namespace NS     namespace for objects that name none (default: default)
+  --output FORMAT    text (default), json, sarif or junit
+  --cluster          also count the NetworkPolicies already in the cluster for these namespaces
+  --kubeconfig FILE  kubeconfig for --cluster (default: $KUBECONFIG, ~/.kube/config, in-cluster)
+  --context NAME     kubeconfig context for --cluster
+
+Exit codes: 0 no deny findings, 1 deny findings, 2 usage error or unreadable input.
+`;
+
+/** Loads the live NetworkPolicies of some namespaces (check --cluster); injected so the command stays testable. */
+export type ClusterInventoryLoader = (
+  namespaces: readonly string[],
+  options: { readonly kubeconfig: string | undefined; readonly context: string | undefined },
+) => Promise<{ ok: true; inventory: Inventory } | { ok: false; error: string }>;
+
+/** Dependencies of `netguard check`. */
+export interface CheckDeps {
+  readonly io: CliIo;
+  readonly loadClusterInventory?: ClusterInventoryLoader;
+}
+
+/** `netguard check`: manifests in, findings out, exit code for CI. */
+export async function runCheck(argv: readonly string[], deps: CheckDeps): Promise<ExitCode> {
+  const { io } = deps;
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        policy: { type: "string" },
+        namespace: { type: "string", default: "default" },
+        output: { type: "string", short: "o", default: "text" },
+        cluster: { type: "boolean", default: false },
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    io.stderr(`netguard check: ${error instanceof Error ? error.message : String(error)}\n\n${CHECK_USAGE}`);
+    return EXIT.usage;
+  }
+  if (args.values.help) {
+    io.stdout(CHECK_USAGE);
+    return EXIT.clean;
+  }
+  const format = OUTPUT_FORMATS.find((candidate) => candidate === args.values.output);
+  if (format === undefined) {
+    io.stderr(`netguard check: --output must be one of ${OUTPUT_FORMATS.join(", ")}, not "${args.values.output}"\n`);
+    return EXIT.usage;
+  }
+  if (args.positionals.length === 0) {
+    io.stderr(`netguard check: no input: name files, directories or - for stdin\n\n${CHECK_USAGE}`);
+    return EXIT.usage;
+  }
+  const policy = await loadPolicy(args.values.policy);
+  if (!policy.ok) {
+    io.stderr(`netguard check: ${policy.error}\n`);
+    return EXIT.usage;
+  }
+  const namespace = args.values.namespace;
+  const read = await readInputs(args.positionals, io.readStdin);
+  const collected = collectObjects(read.inputs, read.errors, namespace);
+  let inventory = inventoryFromObjects(collected.objects, namespace);
+  if (args.values.cluster) {
+    if (deps.loadClusterInventory === undefined) {
+      io.stderr("netguard check: --cluster is not available in this build\n");
+      return EXIT.usage;
+    }
+    const namespaces = [...new Set(collected.objects.map((object) => object.ref.namespace).filter((ns): ns is string => ns !== undefined))];
+    const cluster = await deps.loadClusterInventory(namespaces, { kubeconfig: args.values.kubeconfig, context: args.values.context });
+    if (!cluster.ok) {
+      io.stderr(`netguard check: --cluster: ${cluster.error}\n`);
+      return EXIT.usage;
+    }
+    inventory = mergeInventories(inventory, cluster.inventory);
+  }
+  const evaluated = evaluate(collected.objects, {
+    rules: BUILTIN_RULES,
+    policy: policy.value,
+    inventory,
+    surface: "manifests",
+    today: isoDay(io.now()),
+    defaultNamespace: namespace,
+  });
+  const report: Report = { ...evaluated, problems: [...collected.problems, ...evaluated.problems] };
+  io.stdout(render(format satisfies OutputFormat, { report, checked: collected.objects, version: VERSION }));
+  return exitCodeFor(report);
+}
+
+/** 2 when input could not be checked, else 1 when anything denies, else 0. */
+export function exitCodeFor(report: Report): ExitCode {
+  if (report.problems.length > 0) return EXIT.usage;
+  return hasDenials(report) ? EXIT.denied : EXIT.clean;
+}

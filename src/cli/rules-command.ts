@@ -1,0 +1,47 @@
+import { parseArgs } from "node:util";
+import { BUILTIN_RULES } from "../rules/index.js";
+import { EXIT, type CliIo, type ExitCode } from "./io.js";
+
+/** Usage text of `netguard rules`. */
+export const RULES_USAGE = "Usage: netguard rules [--output text|json|markdown]\n\nLists the rules the engine runs, with what they reject and how to fix it.\n";
+
+/** `netguard rules`: the registry the engine uses, as text, JSON or the README's markdown table. */
+export function runRules(argv: readonly string[], io: CliIo): ExitCode {
+  let output: string;
+  try {
+    const { values } = parseArgs({ args: [...argv], options: { output: { type: "string", short: "o", default: "text" }, help: { type: "boolean", short: "h" } } });
+    if (values.help === true) {
+      io.stdout(RULES_USAGE);
+      return EXIT.clean;
+    }
+    output = values.output;
+  } catch (error) {
+    io.stderr(`netguard rules: ${error instanceof Error ? error.message : String(error)}\n\n${RULES_USAGE}`);
+    return EXIT.usage;
+  }
+  switch (output) {
+    case "text":
+      io.stdout(formatRulesText());
+      return EXIT.clean;
+    case "json":
+      io.stdout(`${JSON.stringify(BUILTIN_RULES.map(({ id, title, summary, fix, help }) => ({ id, title, summary, fix, help })), null, 2)}\n`);
+      return EXIT.clean;
+    case "markdown":
+      io.stdout(`${formatRulesMarkdown()}\n`);
+      return EXIT.clean;
+    default:
+      io.stderr(`netguard rules: --output must be text, json or markdown, not "${output}"\n`);
+      return EXIT.usage;
+  }
+}
+
+/** Plain-text rule list: id, title, summary, fix. */
+export function formatRulesText(): string {
+  return BUILTIN_RULES.map((rule) => `${rule.id}\n  ${rule.title}\n  ${rule.summary}\n  fix: ${rule.fix}\n`).join("\n");
+}
+
+/** The README's rules table, generated from the registry (a test keeps the README in step). */
+export function formatRulesMarkdown(): string {
+  const rows = BUILTIN_RULES.map((rule) => `| \`${rule.id}\` | ${rule.summary} | ${rule.fix} |`);
+  return ["| rule id | what it rejects | how to fix |", "|---|---|---|", ...rows].join("\n");
+}

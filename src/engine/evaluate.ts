@@ -1,0 +1,91 @@
+import type { KubeObject } from "../kube/object.js";
+import { readSubject } from "../kube/subject.js";
+import type { Policy } from "../policy/policy.js";
+import { findExemption, type ExemptionMatch } from "./exemptions.js";
+import {
+  ACTION_STRENGTH,
+  type Action,
+  type ExpiredExemption,
+  type Finding,
+  type Inventory,
+  type Problem,
+  type Report,
+  type Rule,
+  type Surface,
+  type Violation,
+  type WaivedFinding,
+} from "./types.js";
+
+/** Everything an evaluation needs besides the objects; each front door assembles its own. */
+export interface EvaluationInput {
+  readonly rules: readonly Rule[];
+  readonly policy: Policy;
+  readonly inventory: Inventory;
+  readonly surface: Surface;
+  /** Today's date (UTC, YYYY-MM-DD), for exemption expiry; passed in so the engine has no clock. */
+  readonly today: string;
+  /** The namespace of objects that name none (kubectl's default). */
+  readonly defaultNamespace: string;
+}
+
+/** The single engine entry point used by the webhook, `check` and `audit`. */
+export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput): Report {
+  const findings: Finding[] = [];
+  const waived: WaivedFinding[] = [];
+  const expired: ExpiredExemption[] = [];
+  const problems: Problem[] = [];
+  let count = 0;
+  for (const object of objects) {
+    count += 1;
+    const read = readSubject(object, input.defaultNamespace);
+    for (const problem of read.problems) {
+      const source = object.source ? { file: object.source.file, line: object.source.fieldLine?.(problem.field) ?? object.source.line } : undefined;
+      problems.push({ object: object.ref, source, field: problem.field, message: problem.message });
+    }
+    for (const rule of input.rules) {
+      const configured = input.policy.rules[rule.id].action;
+      if (configured === "off") continue;
+      const violations = rule.check(read.subject, input);
+      if (violations.length === 0) continue;
+      const exemption = findExemption(rule.id, object, input.policy, input.today);
+      if (exemption.kind === "expired") {
+        expired.push({ rule: rule.id, object: object.ref, reason: exemption.reason, expires: exemption.expires });
+      }
+      for (const violation of violations) {
+        const finding = toFinding(rule, object, violation, capAction(configured, violation.maxAction));
+        record(finding, exemption, findings, waived);
+      }
+    }
+  }
+  return { objects: count, findings, waived, expired, problems };
+}
+
+function record(finding: Finding, exemption: ExemptionMatch, findings: Finding[], waived: WaivedFinding[]): void {
+  if (exemption.kind === "applies") waived.push({ finding, reason: exemption.reason, origin: exemption.origin });
+  else findings.push(finding);
+}
+
+/** The weaker of the policy's action and the violation's cap. */
+export function capAction(action: Action, cap: Action | undefined): Action {
+  return cap !== undefined && ACTION_STRENGTH[cap] < ACTION_STRENGTH[action] ? cap : action;
+}
+
+function toFinding(rule: Rule, object: KubeObject, violation: Violation, action: Action): Finding {
+  return {
+    rule: rule.id,
+    action,
+    object: object.ref,
+    field: violation.field,
+    value: violation.value,
+    message: violation.message,
+    fix: rule.fix,
+    key: violation.key,
+    details: violation.details ?? [],
+    ...(object.source ? { source: { file: object.source.file, line: object.source.fieldLine?.(violation.field) ?? object.source.line } } : {}),
+  };
+}
+
+/** Whether any finding denies: `check` and `audit` exit 1 on it, the webhook rejects. */
+export function hasDenials(report: Report): boolean {
+  return report.findings.some((finding) => finding.action === "deny");
+}

@@ -1,0 +1,44 @@
+import { isNetworkPolicy, readNetworkPolicy, type NetworkPolicyFacts } from "../kube/network-policy.js";
+import type { KubeObject } from "../kube/object.js";
+import type { Inventory, PolicyLookup } from "./types.js";
+
+/** An inventory over a fixed set of NetworkPolicies, indexed by namespace. */
+export function inventoryOf(policies: Iterable<NetworkPolicyFacts>): Inventory {
+  const byNamespace = new Map<string, NetworkPolicyFacts[]>();
+  for (const policy of policies) {
+    const list = byNamespace.get(policy.namespace);
+    if (list) list.push(policy);
+    else byNamespace.set(policy.namespace, [policy]);
+  }
+  const empty: PolicyLookup = { verified: true, policies: [] };
+  return {
+    networkPolicies: (namespace) => {
+      const policies = byNamespace.get(namespace);
+      return policies ? { verified: true, policies } : empty;
+    },
+  };
+}
+
+/** The inventory a manifest set carries: its own NetworkPolicies, wherever they appear in it. */
+export function inventoryFromObjects(objects: Iterable<KubeObject>, defaultNamespace: string): Inventory {
+  const policies: NetworkPolicyFacts[] = [];
+  for (const object of objects) {
+    if (isNetworkPolicy(object)) policies.push(readNetworkPolicy(object, defaultNamespace));
+  }
+  return inventoryOf(policies);
+}
+
+/** Combines inventories (files plus cluster): the union of their policies; unverified if any is. */
+export function mergeInventories(...inventories: readonly Inventory[]): Inventory {
+  return {
+    networkPolicies: (namespace) => {
+      const policies: NetworkPolicyFacts[] = [];
+      for (const inventory of inventories) {
+        const lookup = inventory.networkPolicies(namespace);
+        if (!lookup.verified) return lookup;
+        policies.push(...lookup.policies);
+      }
+      return { verified: true, policies };
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { NetworkPolicyFacts } from "../kube/network-policy.js";
+import type { ObjectRef, SourceRef } from "../kube/object.js";
+import type { Subject } from "../kube/subject.js";
+import type { Policy } from "../policy/policy.js";
+
+/** The stable rule ids: they appear in output, policy files, exemptions and docs. */
+export type RuleId = "host-network" | "host-port" | "tcp-only" | "ingress-policy";
+
+/** What a finding does: deny rejects (exit 1), warn is shown, audit is only recorded. */
+export type Action = "deny" | "warn" | "audit";
+
+/** Which front door is asking; the ingress-policy rule treats admission of workloads specially. */
+export type Surface = "admission" | "manifests" | "cluster";
+
+/** NetworkPolicies of one namespace, or why they cannot be known right now. */
+export type PolicyLookup =
+  | { readonly verified: true; readonly policies: readonly NetworkPolicyFacts[] }
+  | { readonly verified: false; readonly reason: string };
+
+/** Facts from outside the object under review: the manifest set, a cluster cache or a live list. */
+export interface Inventory {
+  networkPolicies(namespace: string): PolicyLookup;
+}
+
+/** What a rule sees besides the subject. */
+export interface RuleContext {
+  readonly policy: Policy;
+  readonly inventory: Inventory;
+  readonly surface: Surface;
+}
+
+/** What a rule reports; the engine adds rule id, action, object, fix and source. */
+export interface Violation {
+  readonly field: string;
+  readonly value: string;
+  readonly message: string;
+  /** Identity across edits of the object (container and port, not list index): UPDATE compares on it. */
+  readonly key: string;
+  readonly details?: readonly string[];
+  /** The strongest action this violation may take, whatever the policy says (e.g. workloads at admission). */
+  readonly maxAction?: Action;
+}
+
+/** A rule: metadata in one place and a pure check. */
+export interface Rule {
+  readonly id: RuleId;
+  readonly title: string;
+  readonly summary: string;
+  readonly fix: string;
+  readonly help: string;
+  check(subject: Subject, context: RuleContext): readonly Violation[];
+}
+
+/** A violation in full context, the unit every output renders. */
+export interface Finding {
+  readonly rule: RuleId;
+  readonly action: Action;
+  readonly object: ObjectRef;
+  readonly field: string;
+  readonly value: string;
+  readonly message: string;
+  readonly fix: string;
+  readonly key: string;
+  readonly details: readonly string[];
+  readonly source?: SourceRef;
+}
+
+/** Where an exemption came from. */
+export type ExemptionOrigin = "policy" | "annotation";
+
+/** A finding that an exemption waived, kept so reports can show what was waived and why. */
+export interface WaivedFinding {
+  readonly finding: Finding;
+  readonly reason: string;
+  readonly origin: ExemptionOrigin;
+}
+
+/** An exemption that would have waived a finding but has expired; the finding stands. */
+export interface ExpiredExemption {
+  readonly rule: RuleId;
+  readonly object: ObjectRef;
+  readonly reason: string;
+  readonly expires: string;
+}
+
+/** Input that could not be read as Kubernetes would read it: reported, never skipped silently. */
+export interface Problem {
+  readonly object: ObjectRef | undefined;
+  readonly source: SourceRef | undefined;
+  readonly field: string | undefined;
+  readonly message: string;
+}
+
+/** The outcome of one evaluation, rendered by every front door. */
+export interface Report {
+  readonly objects: number;
+  readonly findings: readonly Finding[];
+  readonly waived: readonly WaivedFinding[];
+  readonly expired: readonly ExpiredExemption[];
+  readonly problems: readonly Problem[];
+}
+
+/** Orders actions by strength, deny strongest. */
+export const ACTION_STRENGTH: Readonly<Record<Action, number>> = { audit: 0, warn: 1, deny: 2 };

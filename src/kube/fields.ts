@@ -1,0 +1,34 @@
+/** A JSON object as it arrives from YAML, JSON or the wire: nothing is trusted yet. */
+export type JsonObject = Readonly<Record<string, unknown>>;
+
+/** Narrows a value to a plain (non-array) object. */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Returns the value when it is a plain object, else undefined. */
+export function asObject(value: unknown): JsonObject | undefined {
+  return isObject(value) ? value : undefined;
+}
+
+/** Returns the value when it is a string, else undefined. */
+export function asString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Reads a string-to-string map (labels, annotations); non-string values are dropped. */
+export function asStringMap(value: unknown): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (!isObject(value)) return out;
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry === "string") out[key] = entry;
+  }
+  return out;
+}
+
+/** Renders a value for a message: strings quoted, everything else as JSON. */
+export function showValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === undefined) return "absent";
+  return JSON.stringify(value) ?? typeof value;
+}

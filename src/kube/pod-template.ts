@@ -1,0 +1,167 @@
+import { asObject, asString, asStringMap, type JsonObject } from "./fields.js";
+import type { KubeObject } from "./object.js";
+import type { FieldProblem } from "./problem.js";
+
+/** One container port, with the protocol defaulting already applied (absent means TCP). */
+export interface PortView {
+  readonly path: string;
+  readonly name: string | undefined;
+  readonly containerPort: number | undefined;
+  readonly hostPort: number | undefined;
+  readonly protocol: string;
+  readonly protocolDeclared: boolean;
+}
+
+/** One container of any list (containers, initContainers, ephemeralContainers). */
+export interface ContainerView {
+  readonly path: string;
+  readonly name: string;
+  readonly ports: readonly PortView[];
+}
+
+/** The pod a pod-bearing object runs, reduced to what the network rules read. */
+export interface PodView {
+  readonly specPath: string;
+  readonly labelsPath: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly hostNetwork: boolean;
+  readonly containers: readonly ContainerView[];
+}
+
+/** Where a kind keeps its pod template: path of the pod metadata's parent, from the object root. */
+interface TemplateLocation {
+  readonly groups: readonly string[];
+  readonly path: readonly string[];
+}
+
+/** The pod-bearing kinds, as Pod Security Admission lists them. */
+const LOCATIONS: Readonly<Record<string, TemplateLocation>> = {
+  Pod: { groups: [""], path: [] },
+  PodTemplate: { groups: [""], path: ["template"] },
+  ReplicationController: { groups: [""], path: ["spec", "template"] },
+  Deployment: { groups: ["apps", "extensions"], path: ["spec", "template"] },
+  ReplicaSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
+  StatefulSet: { groups: ["apps"], path: ["spec", "template"] },
+  DaemonSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
+  Job: { groups: ["batch"], path: ["spec", "template"] },
+  CronJob: { groups: ["batch"], path: ["spec", "jobTemplate", "spec", "template"] },
+};
+
+/** The container lists of a pod spec, in the order Pod Security Admission visits them. */
+const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
+
+/** The API group of an apiVersion: "apps/v1" → "apps", "v1" → "" (core). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/** Whether this kind (in this group) carries a pod spec. */
+export function isPodBearing(apiVersion: string, kind: string): boolean {
+  return LOCATIONS[kind]?.groups.includes(groupOf(apiVersion)) ?? false;
+}
+
+/** The kinds netguard reads a pod spec from. */
+export const POD_BEARING_KINDS: readonly string[] = Object.keys(LOCATIONS);
+
+/** Result of reading a pod template: the view (absent for other kinds) and any unreadable fields. */
+export interface PodRead {
+  readonly pod: PodView | undefined;
+  readonly problems: readonly FieldProblem[];
+}
+
+/** Reads the pod template of a pod-bearing object; other kinds give no pod and no problems. */
+export function readPod(object: KubeObject): PodRead {
+  const location = LOCATIONS[object.ref.kind];
+  if (!location?.groups.includes(groupOf(object.ref.apiVersion))) return { pod: undefined, problems: [] };
+  const problems: FieldProblem[] = [];
+  let node: JsonObject | undefined = object.body;
+  for (const key of location.path) node = asObject(node?.[key]);
+  const base = location.path.join(".");
+  const join = (field: string): string => (base ? `${base}.${field}` : field);
+  // A ReplicationController's template is a pointer and may be absent: nothing runs, nothing to check.
+  if (node === undefined) return { pod: undefined, problems };
+  const metadata = asObject(node["metadata"]) ?? {};
+  const spec = asObject(node["spec"]);
+  if (spec === undefined) {
+    if (node["spec"] !== undefined) problems.push({ field: join("spec"), message: "must be a mapping" });
+    return { pod: undefined, problems };
+  }
+  const specPath = join("spec");
+  const hostNetwork = spec["hostNetwork"];
+  if (hostNetwork !== undefined && hostNetwork !== null && typeof hostNetwork !== "boolean") {
+    problems.push({ field: `${specPath}.hostNetwork`, message: `must be true or false, not ${JSON.stringify(hostNetwork)}` });
+  }
+  const containers = CONTAINER_LISTS.flatMap((list) => readContainers(spec[list], `${specPath}.${list}`, problems));
+  return {
+    pod: {
+      specPath,
+      labelsPath: join("metadata.labels"),
+      labels: asStringMap(metadata["labels"]),
+      hostNetwork: hostNetwork === true,
+      containers,
+    },
+    problems,
+  };
+}
+
+function readContainers(value: unknown, path: string, problems: FieldProblem[]): ContainerView[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push({ field: path, message: "must be a list of containers" });
+    return [];
+  }
+  return value.flatMap((entry: unknown, index): ContainerView[] => {
+    const containerPath = `${path}[${index}]`;
+    const container = asObject(entry);
+    if (container === undefined) {
+      problems.push({ field: containerPath, message: "must be a mapping" });
+      return [];
+    }
+    const name = asString(container["name"]) ?? `#${index}`;
+    return [{ path: containerPath, name, ports: readPorts(container["ports"], `${containerPath}.ports`, problems) }];
+  });
+}
+
+function readPorts(value: unknown, path: string, problems: FieldProblem[]): PortView[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push({ field: path, message: "must be a list of ports" });
+    return [];
+  }
+  return value.flatMap((entry: unknown, index): PortView[] => {
+    const portPath = `${path}[${index}]`;
+    const port = asObject(entry);
+    if (port === undefined) {
+      problems.push({ field: portPath, message: "must be a mapping" });
+      return [];
+    }
+    const protocol = readProtocol(port["protocol"], `${portPath}.protocol`, problems);
+    return [
+      {
+        path: portPath,
+        name: asString(port["name"]),
+        containerPort: readPortNumber(port["containerPort"], `${portPath}.containerPort`, problems),
+        hostPort: readPortNumber(port["hostPort"], `${portPath}.hostPort`, problems),
+        protocol: protocol ?? "TCP",
+        protocolDeclared: protocol !== undefined,
+      },
+    ];
+  });
+}
+
+/** Reads an optional integer port; anything else is a problem, never a silent zero. */
+export function readPortNumber(value: unknown, field: string, problems: FieldProblem[]): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  problems.push({ field, message: `must be an integer, not ${JSON.stringify(value)}` });
+  return undefined;
+}
+
+/** Reads an optional protocol; the API server defaults an absent one to TCP. */
+export function readProtocol(value: unknown, field: string, problems: FieldProblem[]): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  problems.push({ field, message: `must be a string such as "TCP", not ${JSON.stringify(value)}` });
+  return undefined;
+}

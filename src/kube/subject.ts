@@ -1,0 +1,37 @@
+import { isNetworkPolicy, readNetworkPolicy, readPolicyPorts, type NetworkPolicyFacts, type PolicyPortView } from "./network-policy.js";
+import type { KubeObject } from "./object.js";
+import { readPod, type PodView } from "./pod-template.js";
+import type { FieldProblem } from "./problem.js";
+import { isService, readServicePorts, type ServicePortView } from "./service.js";
+
+/** An object with every view the rules read, read once and shared by all rules. */
+export interface Subject {
+  readonly object: KubeObject;
+  readonly pod: PodView | undefined;
+  readonly servicePorts: readonly ServicePortView[];
+  readonly policyPorts: readonly PolicyPortView[];
+  readonly networkPolicy: NetworkPolicyFacts | undefined;
+}
+
+/** Reads the views of an object; fields that cannot be read come back as problems. */
+export function readSubject(object: KubeObject, defaultNamespace: string): { subject: Subject; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const pod = readPod(object);
+  problems.push(...pod.problems);
+  let servicePorts: readonly ServicePortView[] = [];
+  if (isService(object)) {
+    const read = readServicePorts(object);
+    servicePorts = read.ports;
+    problems.push(...read.problems);
+  }
+  let policyPorts: readonly PolicyPortView[] = [];
+  let networkPolicy: NetworkPolicyFacts | undefined;
+  if (isNetworkPolicy(object)) {
+    const read = readPolicyPorts(object);
+    policyPorts = read.ports;
+    problems.push(...read.problems);
+    networkPolicy = readNetworkPolicy(object, defaultNamespace);
+    if (!networkPolicy.podSelector.ok) problems.push({ field: "spec.podSelector", message: networkPolicy.podSelector.error });
+  }
+  return { subject: { object, pod: pod.pod, servicePorts, policyPorts, networkPolicy }, problems };
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { runCheck } from "./cli/check.js";
+import { EXIT, type CliIo, type ExitCode } from "./cli/io.js";
+import { runRules } from "./cli/rules-command.js";
+import { readAllStdin } from "./manifests/read-inputs.js";
+import { VERSION } from "./version.js";
+
+const USAGE = `netguard ${VERSION}: Kubernetes network rules, enforced at admission, in CI and over a live cluster.
+
+Usage:
+  netguard serve [--cert-dir DIR | --dev] [options]   run the HTTPS validating admission webhook
+  netguard check [options] PATH... | -                check manifest files (CI)
+  netguard audit [options]                            check what already runs in a cluster
+  netguard rules [--output text|json|markdown]        list the rules
+
+Run "netguard COMMAND --help" for a command's options.
+`;
+
+/** Picks the subcommand; the only place that exits the process. */
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const io: CliIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: () => readAllStdin(process.stdin),
+    now: () => new Date(),
+    stderrIsTty: process.stderr.isTTY,
+  };
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "check":
+      return runCheck(rest, { io });
+    case "rules":
+      return runRules(rest, io);
+    case "--version":
+    case "version":
+      io.stdout(`${VERSION}\n`);
+      return EXIT.clean;
+    case undefined:
+    case "--help":
+    case "-h":
+    case "help":
+      io.stdout(USAGE);
+      return command === undefined ? EXIT.usage : EXIT.clean;
+    default:
+      io.stderr(`netguard: unknown command "${command}"\n\n${USAGE}`);
+      return EXIT.usage;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`netguard: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

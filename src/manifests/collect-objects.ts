@@ -1,0 +1,34 @@
+import type { Problem } from "../engine/types.js";
+import { toKubeObject, type KubeObject } from "../kube/object.js";
+import { parseManifests } from "./parse-manifests.js";
+import type { InputError, InputText } from "./read-inputs.js";
+
+/** Objects gathered from manifest inputs, and everything that could not be read as one. */
+export interface CollectedObjects {
+  readonly objects: KubeObject[];
+  readonly problems: Problem[];
+}
+
+/** Decodes every input into Kubernetes objects with file:line; unreadable parts become problems. */
+export function collectObjects(inputs: readonly InputText[], inputErrors: readonly InputError[], defaultNamespace: string): CollectedObjects {
+  const objects: KubeObject[] = [];
+  const problems: Problem[] = inputErrors.map((error) => ({
+    object: undefined,
+    source: { file: error.file, line: 0 },
+    field: undefined,
+    message: error.message,
+  }));
+  for (const input of inputs) {
+    const parsed = parseManifests(input.text);
+    for (const error of parsed.errors) {
+      problems.push({ object: undefined, source: { file: input.file, line: error.line }, field: undefined, message: `invalid YAML: ${error.message}` });
+    }
+    for (const document of parsed.documents) {
+      const source = { file: input.file, line: document.line, fieldLine: document.fieldLine };
+      const object = toKubeObject(document.value, { namespace: defaultNamespace, source });
+      if (object.ok) objects.push(object.value);
+      else problems.push({ object: undefined, source: { file: input.file, line: document.line }, field: undefined, message: `${object.error}; document skipped` });
+    }
+  }
+  return { objects, problems };
+}

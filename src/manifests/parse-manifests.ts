@@ -1,0 +1,108 @@
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
+import { KUBE_TOJS_OPTIONS, KUBE_YAML_OPTIONS } from "./yaml-options.js";
+
+/** One decoded YAML/JSON document (or List item), the line it starts on, and where its fields are. */
+export interface ManifestDocument {
+  readonly value: unknown;
+  readonly line: number;
+  /** The line of a field path such as "spec.containers[1].ports[0]" (its nearest present ancestor). */
+  readonly fieldLine: (field: string) => number;
+}
+
+/** A place in an input that could not be read. */
+export interface ManifestError {
+  readonly line: number;
+  readonly message: string;
+}
+
+/** What one input file held: its documents (List wrappers unwrapped) and its errors. */
+export interface ParsedManifests {
+  readonly documents: readonly ManifestDocument[];
+  readonly errors: readonly ManifestError[];
+}
+
+/** Parses multi-document YAML or JSON, unwrapping `kind: List` and `*List` wrappers; a bad document does not hide the others. */
+export function parseManifests(text: string): ParsedManifests {
+  const lineCounter = new LineCounter();
+  const documents: ManifestDocument[] = [];
+  const errors: ManifestError[] = [];
+  const lineOf = (offset: number | undefined): number => lineCounter.linePos(offset ?? 0).line;
+  for (const doc of parseAllDocuments(text, { ...KUBE_YAML_OPTIONS, lineCounter })) {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) errors.push({ line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: firstLine(error.message) });
+      continue;
+    }
+    const contents = doc.contents;
+    if (contents === null) continue; // an empty document, as helm emits between templates
+    let value: unknown;
+    try {
+      value = doc.toJS(KUBE_TOJS_OPTIONS);
+    } catch (error) {
+      errors.push({ line: lineOf(contents.range?.[0]), message: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    const items = listItems(value, contents);
+    const document = (item: unknown, node: Node | undefined): ManifestDocument => {
+      const line = lineOf(node?.range?.[0] ?? contents.range?.[0]);
+      return { value: item, line, fieldLine: (field) => fieldLineIn(node, field, lineCounter) ?? line };
+    };
+    if (items === undefined) documents.push(document(value, contents));
+    else for (const [index, item] of items.values.entries()) documents.push(document(item, items.nodes[index]));
+  }
+  return { documents, errors };
+}
+
+/** A `kind: List` (or FooList) with items: the items and their YAML nodes, for line numbers. */
+function listItems(value: unknown, node: Node | null): { values: unknown[]; nodes: (Node | undefined)[] } | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const kind = "kind" in value ? value.kind : undefined;
+  const items = "items" in value ? value.items : undefined;
+  if (typeof kind !== "string" || !kind.endsWith("List") || !Array.isArray(items)) return undefined;
+  const itemsNode = isMap(node) ? node.get("items", true) : undefined;
+  const nodes = isSeq(itemsNode) ? itemsNode.items.map((item) => (isMap(item) || isSeq(item) ? item : undefined)) : [];
+  return { values: items, nodes };
+}
+
+/** Splits "a.b[2].c" into ["a", "b", 2, "c"]. */
+export function splitFieldPath(field: string): (string | number)[] {
+  const parts: (string | number)[] = [];
+  for (const segment of field.split(".")) {
+    const match = /^([^[]*)((?:\[\d+\])*)$/.exec(segment);
+    if (match === null) {
+      parts.push(segment);
+      continue;
+    }
+    if (match[1]) parts.push(match[1]);
+    for (const index of (match[2] ?? "").matchAll(/\[(\d+)\]/g)) parts.push(Number(index[1]));
+  }
+  return parts;
+}
+
+function fieldLineIn(node: Node | undefined, field: string, lineCounter: LineCounter): number | undefined {
+  let current: unknown = node;
+  let line: number | undefined;
+  // Walk key by key, remembering the last line found: a defaulted field (an absent protocol) has no
+  // node, so it points at its nearest present ancestor; a mapping key points at the key's own line.
+  for (const part of splitFieldPath(field)) {
+    if (isMap(current) && typeof part === "string") {
+      const pair = current.items.find((item) => isScalar(item.key) && item.key.value === part);
+      if (pair === undefined) break;
+      const start = isNode(pair.key) ? pair.key.range?.[0] : undefined;
+      if (start !== undefined) line = lineCounter.linePos(start).line;
+      current = pair.value;
+    } else if (isSeq(current) && typeof part === "number") {
+      const item: unknown = current.items[part];
+      if (!isNode(item)) break;
+      if (item.range) line = lineCounter.linePos(item.range[0]).line;
+      current = item;
+    } else {
+      break;
+    }
+  }
+  return line;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}

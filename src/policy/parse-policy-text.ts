@@ -1,0 +1,29 @@
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { KUBE_TOJS_OPTIONS, KUBE_YAML_OPTIONS } from "../manifests/yaml-options.js";
+import { parsePolicy, type Policy, type PolicyError } from "./policy.js";
+
+/** Parses a policy file's text; errors carry the key path and the line it is on. */
+export function parsePolicyText(text: string): { ok: true; value: Policy } | { ok: false; errors: PolicyError[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...KUBE_YAML_OPTIONS, lineCounter });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((error) => ({ path: "(yaml)", line: error.linePos?.[0].line, message: error.message.split("\n")[0] ?? error.message })),
+    };
+  }
+  const locate = (path: readonly (string | number)[]): number | undefined => {
+    // The key may be missing (a required reason): point at the nearest enclosing node that exists.
+    for (let length = path.length; length >= 0; length -= 1) {
+      const node: unknown = length === 0 ? doc.contents : doc.getIn(path.slice(0, length), true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+  return parsePolicy(doc.toJS(KUBE_TOJS_OPTIONS), locate);
+}
+
+/** One line per error: "policy.yaml:12: rules.tcp-only.action: "block" is not one of …". */
+export function formatPolicyErrors(file: string, errors: readonly PolicyError[]): string {
+  return errors.map((error) => `${file}${error.line === undefined ? "" : `:${String(error.line)}`}: ${error.path}: ${error.message}`).join("\n");
+}

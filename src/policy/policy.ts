@@ -1,0 +1,215 @@
+import type { Action, RuleId } from "../engine/types.js";
+import { isObject } from "../kube/fields.js";
+
+/** A rule's action in policy; "off" means the rule does not run at all. */
+export type ActionSetting = Action | "off";
+
+/** How ingress-policy decides when coverage cannot be verified (cache not synced, live read failed). */
+export type UnverifiedCoverage = "deny" | "allow";
+
+/** Which objects ingress-policy denies at admission: Pods only (default) or the workloads too. */
+export type EnforceOn = "pods" | "workloads";
+
+/** Per-rule settings; the options beyond action belong to one rule each. */
+export interface RuleSettings {
+  readonly "host-network": { readonly action: ActionSetting };
+  readonly "host-port": { readonly action: ActionSetting };
+  readonly "tcp-only": { readonly action: ActionSetting; readonly allowedProtocols: readonly string[] };
+  readonly "ingress-policy": {
+    readonly action: ActionSetting;
+    readonly enforceOn: EnforceOn;
+    readonly whenUnverified: UnverifiedCoverage;
+  };
+}
+
+/** A policy-file exemption; every present selector must match, and absent ones match everything. */
+export interface PolicyExemption {
+  readonly reason: string;
+  readonly rules: readonly RuleId[] | undefined;
+  readonly namespaces: readonly string[] | undefined;
+  readonly kinds: readonly string[] | undefined;
+  readonly names: readonly string[] | undefined;
+  /** Last day (UTC, YYYY-MM-DD) on which the exemption applies. */
+  readonly expires: string | undefined;
+}
+
+/** The whole policy, defaults filled in. */
+export interface Policy {
+  readonly rules: RuleSettings;
+  readonly exemptions: readonly PolicyExemption[];
+  /** Honour netguard.io/exempt annotations; off by default because the object's author writes them. */
+  readonly annotationExemptions: boolean;
+}
+
+/** A policy error with the dotted path of the key and, when known, its line. */
+export interface PolicyError {
+  readonly path: string;
+  readonly line: number | undefined;
+  readonly message: string;
+}
+
+/** Maps a dotted key path to the line it sits on in the policy file. */
+export type LocateKey = (path: readonly (string | number)[]) => number | undefined;
+
+/** The built-in policy: all four rules deny, no exemptions. */
+export const DEFAULT_POLICY: Policy = {
+  rules: {
+    "host-network": { action: "deny" },
+    "host-port": { action: "deny" },
+    "tcp-only": { action: "deny", allowedProtocols: ["TCP"] },
+    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny" },
+  },
+  exemptions: [],
+  annotationExemptions: false,
+};
+
+/** The rule ids in registry order, for validating policy keys. */
+export const RULE_IDS: readonly RuleId[] = ["host-network", "host-port", "tcp-only", "ingress-policy"];
+
+const ACTIONS: readonly ActionSetting[] = ["deny", "warn", "audit", "off"];
+const PROTOCOLS = ["TCP", "UDP", "SCTP"];
+const TOP_KEYS = ["apiVersion", "kind", "rules", "exemptions", "annotationExemptions"];
+const EXEMPTION_KEYS = ["reason", "rules", "namespaces", "kinds", "names", "expires"];
+
+/** Checks a decoded policy document; every error is collected, none is defaulted away. */
+export function parsePolicy(value: unknown, locate: LocateKey): { ok: true; value: Policy } | { ok: false; errors: PolicyError[] } {
+  const errors: PolicyError[] = [];
+  const fail = (path: readonly (string | number)[], message: string): void => {
+    errors.push({ path: path.join(".") || "(document)", line: locate(path), message });
+  };
+  if (value === null || value === undefined) return { ok: true, value: DEFAULT_POLICY };
+  if (!isObject(value)) {
+    fail([], "the policy must be a mapping with rules, exemptions and annotationExemptions");
+    return { ok: false, errors };
+  }
+  for (const key of Object.keys(value)) {
+    if (!TOP_KEYS.includes(key)) fail([key], `unknown key; expected one of ${TOP_KEYS.join(", ")}`);
+  }
+  if (value["kind"] !== undefined && value["kind"] !== "Policy") fail(["kind"], 'must be "Policy"');
+  const rules = parseRules(value["rules"], fail);
+  const exemptions = parseExemptions(value["exemptions"], fail);
+  const annotationExemptions = value["annotationExemptions"] ?? false;
+  if (typeof annotationExemptions !== "boolean") fail(["annotationExemptions"], "must be true or false");
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { rules, exemptions, annotationExemptions: annotationExemptions === true } };
+}
+
+type Fail = (path: readonly (string | number)[], message: string) => void;
+
+function parseRules(value: unknown, fail: Fail): RuleSettings {
+  if (value === undefined || value === null) return DEFAULT_POLICY.rules;
+  if (!isObject(value)) {
+    fail(["rules"], "must be a mapping from rule id to settings");
+    return DEFAULT_POLICY.rules;
+  }
+  for (const key of Object.keys(value)) {
+    if (!RULE_IDS.some((id) => id === key)) fail(["rules", key], `unknown rule id; known rules: ${RULE_IDS.join(", ")}`);
+  }
+  const settings = (id: RuleId, extra: readonly string[]): Readonly<Record<string, unknown>> => {
+    const entry = value[id];
+    if (entry === undefined || entry === null) return {};
+    // Shorthand: `host-port: warn` means `host-port: {action: warn}`.
+    if (typeof entry === "string") return { action: entry };
+    if (!isObject(entry)) {
+      fail(["rules", id], "must be a mapping such as {action: deny}");
+      return {};
+    }
+    for (const key of Object.keys(entry)) {
+      if (key !== "action" && !extra.includes(key)) fail(["rules", id, key], `unknown option; ${id} takes ${["action", ...extra].join(", ")}`);
+    }
+    return entry;
+  };
+  const action = (id: RuleId, entry: Readonly<Record<string, unknown>>): ActionSetting =>
+    oneOf(entry["action"], ACTIONS, DEFAULT_POLICY.rules[id].action, ["rules", id, "action"], fail);
+  const hostNetwork = settings("host-network", []);
+  const hostPort = settings("host-port", []);
+  const tcpOnly = settings("tcp-only", ["allowedProtocols"]);
+  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified"]);
+  const defaults = DEFAULT_POLICY.rules["ingress-policy"];
+  return {
+    "host-network": { action: action("host-network", hostNetwork) },
+    "host-port": { action: action("host-port", hostPort) },
+    "tcp-only": { action: action("tcp-only", tcpOnly), allowedProtocols: parseProtocols(tcpOnly["allowedProtocols"], fail) },
+    "ingress-policy": {
+      action: action("ingress-policy", ingress),
+      enforceOn: oneOf(ingress["enforceOn"], ["pods", "workloads"] as const, defaults.enforceOn, ["rules", "ingress-policy", "enforceOn"], fail),
+      whenUnverified: oneOf(ingress["whenUnverified"], ["deny", "allow"] as const, defaults.whenUnverified, ["rules", "ingress-policy", "whenUnverified"], fail),
+    },
+  };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, path: readonly (string | number)[], fail: Fail): T {
+  if (value === undefined || value === null) return fallback;
+  const match = allowed.find((candidate) => candidate === value);
+  if (match === undefined) fail(path, `${JSON.stringify(value)} is not one of ${allowed.join(", ")}`);
+  return match ?? fallback;
+}
+
+function parseProtocols(value: unknown, fail: Fail): readonly string[] {
+  const path = ["rules", "tcp-only", "allowedProtocols"];
+  if (value === undefined || value === null) return DEFAULT_POLICY.rules["tcp-only"].allowedProtocols;
+  if (!Array.isArray(value) || value.length === 0) {
+    fail(path, `must be a non-empty list of protocols (${PROTOCOLS.join(", ")})`);
+    return [];
+  }
+  return value.flatMap((entry: unknown, index) => {
+    if (typeof entry === "string" && PROTOCOLS.includes(entry)) return [entry];
+    fail([...path, index], `${JSON.stringify(entry)} is not a protocol (${PROTOCOLS.join(", ")})`);
+    return [];
+  });
+}
+
+function parseExemptions(value: unknown, fail: Fail): PolicyExemption[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail(["exemptions"], "must be a list");
+    return [];
+  }
+  return value.flatMap((entry: unknown, index): PolicyExemption[] => {
+    const path = ["exemptions", index];
+    if (!isObject(entry)) {
+      fail(path, "must be a mapping with at least a reason");
+      return [];
+    }
+    for (const key of Object.keys(entry)) {
+      if (!EXEMPTION_KEYS.includes(key)) fail([...path, key], `unknown key; expected one of ${EXEMPTION_KEYS.join(", ")}`);
+    }
+    const reason = entry["reason"];
+    if (typeof reason !== "string" || reason.trim() === "") fail([...path, "reason"], "required: say why this exemption exists");
+    const rules = stringList(entry["rules"], [...path, "rules"], fail);
+    for (const [ruleIndex, rule] of (rules ?? []).entries()) {
+      if (!RULE_IDS.some((id) => id === rule)) fail([...path, "rules", ruleIndex], `unknown rule id ${JSON.stringify(rule)}; known rules: ${RULE_IDS.join(", ")}`);
+    }
+    const expires = parseExpiry(entry["expires"], [...path, "expires"], fail);
+    return [
+      {
+        reason: typeof reason === "string" ? reason : "",
+        rules: rules?.filter((rule): rule is RuleId => RULE_IDS.some((id) => id === rule)),
+        namespaces: stringList(entry["namespaces"], [...path, "namespaces"], fail),
+        kinds: stringList(entry["kinds"], [...path, "kinds"], fail),
+        names: stringList(entry["names"], [...path, "names"], fail),
+        expires,
+      },
+    ];
+  });
+}
+
+function stringList(value: unknown, path: readonly (string | number)[], fail: Fail): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((item): item is string => typeof item === "string" && item !== "")) {
+    fail(path, "must be a non-empty list of strings");
+    return undefined;
+  }
+  return value;
+}
+
+function parseExpiry(value: unknown, path: readonly (string | number)[], fail: Fail): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  // YAML 1.1 parsers may hand back a Date for an unquoted date; accept both forms.
+  const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
+  if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+    fail(path, "must be a date YYYY-MM-DD (the last day the exemption applies)");
+    return undefined;
+  }
+  return text;
+}

@@ -1,0 +1,51 @@
+import { describeRef } from "../kube/object.js";
+import { groupByObject, summarize } from "./summary.js";
+import { showSource, type RenderInput } from "./render-input.js";
+
+/** Readable output for people: findings grouped by object with file:line, then problems and a summary. */
+export function renderText({ report }: RenderInput): string {
+  const lines: string[] = [];
+  for (const group of groupByObject(report.findings)) {
+    const first = group[0];
+    if (first === undefined) continue;
+    lines.push(first.source ? `${first.source.file}  ${describeRef(first.object)}` : describeRef(first.object));
+    for (const finding of group) {
+      const line = finding.source && finding.source.line > 0 ? `line ${String(finding.source.line)}  ` : "";
+      lines.push(`  ${finding.action.toUpperCase().padEnd(5)} ${finding.rule}  ${line}${finding.field}: ${finding.value}`);
+      lines.push(`        ${finding.message}`);
+      for (const detail of finding.details) lines.push(`        - ${detail}`);
+      lines.push(`        fix: ${finding.fix}`);
+    }
+    lines.push("");
+  }
+  if (report.waived.length > 0) {
+    lines.push("Waived by exemptions:");
+    for (const waived of report.waived) {
+      lines.push(`  ${waived.finding.rule} ${describeRef(waived.finding.object)} ${waived.finding.field} (${waived.origin}: ${waived.reason})`);
+    }
+    lines.push("");
+  }
+  if (report.expired.length > 0) {
+    lines.push("Expired exemptions (no longer applied):");
+    for (const expired of report.expired) {
+      lines.push(`  ${expired.rule} ${describeRef(expired.object)}: expired ${expired.expires} (${expired.reason})`);
+    }
+    lines.push("");
+  }
+  if (report.problems.length > 0) {
+    lines.push("Problems (input that could not be checked):");
+    for (const problem of report.problems) {
+      const where = showSource(problem.source);
+      const what = problem.object ? ` ${describeRef(problem.object)}` : "";
+      const field = problem.field ? ` ${problem.field}:` : "";
+      lines.push(`  ${where || "(input)"}${what}:${field} ${problem.message}`);
+    }
+    lines.push("");
+  }
+  const s = summarize(report);
+  lines.push(
+    `${String(s.objects)} objects checked: ${String(s.deny)} deny, ${String(s.warn)} warn, ${String(s.audit)} audit` +
+      `, ${String(s.waived)} waived, ${String(s.problems)} problems`,
+  );
+  return `${lines.join("\n")}\n`;
+}

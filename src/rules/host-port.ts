@@ -1,0 +1,26 @@
+import type { Rule } from "../engine/types.js";
+
+/** A hostPort binds a port on the node itself, bypassing Services and NetworkPolicies. */
+export const hostPort: Rule = {
+  id: "host-port",
+  title: "Containers must not bind host ports",
+  summary: "Rejects container ports with a non-zero hostPort (hostNetwork pods' implied hostPort = containerPort excepted).",
+  fix: "Remove hostPort from the container port and reach the pod through a Service (NodePort or LoadBalancer if it must be reachable from outside).",
+  help:
+    "hostPort maps a port of the node to the container, so the pod is reachable on the node's address whatever NetworkPolicies say, " +
+    "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +
+    "that implied port is reported by host-network, not a second time here.",
+  check: ({ pod }) =>
+    (pod?.containers ?? []).flatMap((container) =>
+      container.ports
+        .filter((port) => port.hostPort !== undefined && port.hostPort !== 0)
+        // With hostNetwork the API server writes hostPort = containerPort on Pods: implied, not a new exposure.
+        .filter((port) => !(pod?.hostNetwork && port.hostPort === port.containerPort))
+        .map((port) => ({
+          field: `${port.path}.hostPort`,
+          value: String(port.hostPort),
+          message: `container "${container.name}" uses hostPort ${String(port.hostPort)}`,
+          key: `${container.name}/${String(port.hostPort)}/${port.protocol}`,
+        })),
+    ),
+};

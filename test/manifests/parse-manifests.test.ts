@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { parseManifests, splitFieldPath } from "../../src/manifests/parse-manifests.js";
+
+describe("parseManifests", () => {
+  it("reads multi-document YAML with each document's line, skipping empty documents", () => {
+    const parsed = parseManifests("---\n# comment only\n---\na: 1\n---\n\n---\nb: 2\n");
+    expect(parsed.documents.map((d) => [d.value, d.line])).toEqual([
+      [{ a: 1 }, 4],
+      [{ b: 2 }, 8],
+    ]);
+  });
+
+  it("unwraps kind: List and *List items with their own lines", () => {
+    const parsed = parseManifests("apiVersion: v1\nkind: List\nitems:\n  - kind: A\n  - kind: B\n");
+    expect(parsed.documents.map((d) => [d.value, d.line])).toEqual([
+      [{ kind: "A" }, 4],
+      [{ kind: "B" }, 5],
+    ]);
+  });
+
+  it("reads YAML 1.1 booleans as kubectl does, and keeps dates as strings", () => {
+    const parsed = parseManifests("hostNetwork: yes\ndate: 2026-01-01\n");
+    expect(parsed.documents[0]?.value).toEqual({ hostNetwork: true, date: "2026-01-01" });
+  });
+
+  it("reports a bad document with its line and keeps the good ones", () => {
+    const parsed = parseManifests("a: 1\n---\nb: [\n---\nc: 3\n");
+    expect(parsed.documents.map((d) => d.value)).toEqual([{ a: 1 }, { c: 3 }]);
+    expect(parsed.errors.length).toBeGreaterThan(0);
+    expect(parsed.errors[0]?.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it("rejects duplicate keys like kubectl", () => {
+    expect(parseManifests("a: 1\na: 2\n").errors).toHaveLength(1);
+  });
+
+  it("refuses an alias bomb instead of expanding it", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ..."bcdefghi".split("").map((k, i) => `${k}: &${k} [${Array(10).fill(`*${"abcdefghi"[i]}`).join(", ")}]`)].join("\n");
+    const parsed = parseManifests(bomb);
+    expect(parsed.documents).toEqual([]);
+    expect(parsed.errors.length).toBe(1);
+  });
+
+  it("finds the line of a field, or of its nearest present ancestor", () => {
+    const parsed = parseManifests("kind: Pod\nspec:\n  containers:\n    - name: a\n      ports:\n        - containerPort: 80\n");
+    const doc = parsed.documents[0];
+    expect(doc?.fieldLine("spec.containers[0].ports[0].containerPort")).toBe(6);
+    expect(doc?.fieldLine("spec.containers[0].ports[0].protocol")).toBe(6);
+    expect(doc?.fieldLine("metadata.labels")).toBe(1);
+  });
+
+  it("splits field paths", () => {
+    expect(splitFieldPath("spec.template.spec.containers[1].ports[0].protocol")).toEqual(["spec", "template", "spec", "containers", 1, "ports", 0, "protocol"]);
+  });
+});
