@@ -2,6 +2,7 @@
 import { runCheck } from "./cli/check.js";
 import { EXIT, type CliIo, type ExitCode } from "./cli/io.js";
 import { runRules } from "./cli/rules-command.js";
+import { runServe } from "./cli/serve.js";
 import { readAllStdin } from "./manifests/read-inputs.js";
 import { VERSION } from "./version.js";
 
@@ -29,6 +30,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   switch (command) {
     case "check":
       return runCheck(rest, { io });
+    case "serve":
+      return runServe(rest, io);
     case "rules":
       return runRules(rest, io);
     case "--version":

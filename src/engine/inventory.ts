@@ -42,3 +42,8 @@ export function mergeInventories(...inventories: readonly Inventory[]): Inventor
     },
   };
 }
+
+/** An inventory that answers one namespace from a fresher lookup (a live read) and the rest from the base. */
+export function withNamespace(base: Inventory, namespace: string, lookup: PolicyLookup): Inventory {
+  return { networkPolicies: (ns) => (ns === namespace ? lookup : base.networkPolicies(ns)) };
+}

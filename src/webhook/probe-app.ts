@@ -1,0 +1,41 @@
+import express, { type Express } from "express";
+import type { Registry } from "prom-client";
+
+/** What the probes report on. */
+export interface ProbeState {
+  readonly isReady: () => { ready: true } | { ready: false; reason: string };
+}
+
+/** The plain-HTTP probe and metrics app: /healthz, /readyz, /metrics. */
+export function createProbeApp(state: ProbeState, registry: Registry): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    res.type("text/plain").send("ok\n");
+  });
+  app.get("/readyz", (_req, res) => {
+    const readiness = state.isReady();
+    if (readiness.ready) res.type("text/plain").send("ok\n");
+    else res.status(503).type("text/plain").send(`not ready: ${readiness.reason}\n`);
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found: this port serves /healthz, /readyz and /metrics" });
+  });
+  return app;
+}
+
+/** The HTTPS app for everything but POST /validate (which a plain handler serves: docs/adr/0003). */
+export function createWebhookFallbackApp(): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.all("/validate", (_req, res) => {
+    res.status(405).set("allow", "POST").json({ error: "method not allowed: POST an AdmissionReview to /validate" });
+  });
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found: POST AdmissionReviews to /validate" });
+  });
+  return app;
+}

@@ -1,0 +1,81 @@
+import { evaluate } from "../engine/evaluate.js";
+import type { Finding, Inventory, Report, Rule } from "../engine/types.js";
+import { toKubeObject, type KubeObject } from "../kube/object.js";
+import type { Policy } from "../policy/policy.js";
+import type { AdmissionRequest } from "./admission-review.js";
+import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
+import { auditAnnotations, denialMessage, warningLines } from "./admission-messages.js";
+
+/** What one admission decision needs; the webhook shell fills it per request. */
+export interface ReviewDeps {
+  readonly rules: readonly Rule[];
+  readonly policy: Policy;
+  readonly inventory: Inventory;
+  readonly today: string;
+}
+
+/** The decision kinds, for logs and metrics. */
+export type Decision = "allow" | "warn" | "deny";
+
+/** A decision with what led to it. */
+export interface ReviewOutcome {
+  readonly response: AdmissionResponse;
+  readonly decision: Decision;
+  readonly findings: readonly Finding[];
+  /** Findings the old object already had (UPDATE): reported as warnings, never denied. */
+  readonly preexisting: readonly Finding[];
+  readonly object: KubeObject | undefined;
+}
+
+/** Subresources whose object is the whole Pod with a possibly new spec part; others carry no pod spec change. */
+const EVALUATED_SUBRESOURCES = new Set(["", "ephemeralcontainers"]);
+
+/** Decides one AdmissionRequest: pure, so the HTTP shell and the tests share it. */
+export function reviewAdmission(request: AdmissionRequest, deps: ReviewDeps): ReviewOutcome {
+  const pass = (object?: KubeObject): ReviewOutcome => ({ response: allowed(request.uid), decision: "allow", findings: [], preexisting: [], object });
+  // DELETE removes exposure and CONNECT (exec, port-forward) carries options, not an object.
+  if (request.operation === "DELETE" || request.operation === "CONNECT") return pass();
+  if (!EVALUATED_SUBRESOURCES.has(request.subResource)) return pass();
+  const object = toKubeObject(request.object, { namespace: request.namespace || undefined });
+  if (!object.ok) return pass();
+  const report = run(object.value, deps);
+  let findings = report.findings;
+  let preexisting: Finding[] = [];
+  if (request.operation === "UPDATE") {
+    const old = toKubeObject(request.oldObject, { namespace: request.namespace || undefined });
+    if (old.ok) {
+      // Only new violations deny: objects created before a rule existed keep working when touched.
+      const before = new Set(run(old.value, deps).findings.map(identity));
+      preexisting = findings.filter((finding) => finding.action === "deny" && before.has(identity(finding)));
+      findings = findings.filter((finding) => !preexisting.includes(finding));
+    }
+  }
+  return decide(request.uid, object.value, findings, preexisting);
+}
+
+function run(object: KubeObject, deps: ReviewDeps): Report {
+  return evaluate([object], { ...deps, surface: "admission", defaultNamespace: object.ref.namespace ?? "default" });
+}
+
+function identity(finding: Finding): string {
+  return `${finding.rule}\u0000${finding.key}`;
+}
+
+function decide(uid: string, object: KubeObject, findings: readonly Finding[], preexisting: readonly Finding[]): ReviewOutcome {
+  const denials = findings.filter((f) => f.action === "deny");
+  const warnings = [
+    ...warningLines(findings.filter((f) => f.action === "warn")),
+    ...warningLines(preexisting, "already present before this update, not denied: "),
+  ];
+  const audits = auditAnnotations(findings.filter((f) => f.action === "audit"));
+  if (denials.length > 0) {
+    return { response: denied(uid, denialMessage(object.ref, denials), warnings, audits), decision: "deny", findings, preexisting, object };
+  }
+  const decision: Decision = warnings.length > 0 ? "warn" : "allow";
+  return { response: allowed(uid, warnings, audits), decision, findings, preexisting, object };
+}
+
+/** Whether a denial rests on ingress-policy coverage, which the shell confirms with a live read first. */
+export function deniesForCoverage(outcome: ReviewOutcome): boolean {
+  return outcome.decision === "deny" && outcome.findings.some((f) => f.rule === "ingress-policy" && f.action === "deny");
+}

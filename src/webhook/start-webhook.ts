@@ -1,0 +1,148 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { createLiveLookup, startNetworkPolicyCache, type NetworkPolicyCache } from "../cluster/network-policy-cache.js";
+import type { Inventory } from "../engine/types.js";
+import type { Policy } from "../policy/policy.js";
+import { BUILTIN_RULES } from "../rules/index.js";
+import { startCertificateReloader, type CertificateReloader } from "./certificate-reloader.js";
+import type { CertificatePair } from "./certificates.js";
+import { createMetrics, type WebhookMetrics } from "./metrics.js";
+import { startPolicyReloader, type PolicyReloader } from "./policy-reloader.js";
+import { createProbeApp, createWebhookFallbackApp } from "./probe-app.js";
+import { listen, type ListeningServers } from "./server.js";
+import { createValidateHandler, DEFAULT_BODY_LIMIT } from "./validate-handler.js";
+
+/** Everything `netguard serve` decided from its flags, in typed form. */
+export interface WebhookConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly healthPort: number | undefined;
+  readonly pair: CertificatePair;
+  /** Follow this directory for renewed pairs; undefined for a generated development certificate. */
+  readonly certDir: string | undefined;
+  readonly clientCa: string | undefined;
+  readonly policy: Policy;
+  /** Follow this file for policy changes. */
+  readonly policyFile: { readonly path: string; readonly text: string } | undefined;
+  readonly cluster: KubeConfig | undefined;
+  readonly pollMs: number;
+  readonly bodyLimit?: number;
+  readonly liveReadTimeoutMs?: number;
+  readonly cacheRetryMs?: number;
+}
+
+/** Dependencies from the outside world. */
+export interface WebhookDeps {
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly metrics?: WebhookMetrics;
+}
+
+/** A running webhook. */
+export interface RunningWebhook {
+  readonly port: number;
+  readonly healthPort: number | undefined;
+  readonly metrics: WebhookMetrics;
+  readonly cache: NetworkPolicyCache | undefined;
+  readonly policy: () => Policy;
+  readonly reloadCertificate: () => Promise<boolean>;
+  readonly reloadPolicy: () => Promise<void>;
+  /** Readiness off, in-flight requests answered, servers and watches closed. */
+  readonly shutdown: (options: { readonly delayMs: number; readonly graceMs: number }) => Promise<void>;
+}
+
+/** Without a cluster there is nothing to verify coverage against: say so rather than pass. */
+const NO_CLUSTER: Inventory = {
+  networkPolicies: () => ({ verified: false, reason: "no cluster is configured (serve runs without a kubeconfig), so no NetworkPolicies are known" }),
+};
+
+/** Starts the webhook: HTTPS /validate, probes and metrics, certificate and policy reloads, the NetworkPolicy cache. */
+export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Promise<RunningWebhook> {
+  const { logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
+  let policy = config.policy;
+  let shuttingDown = false;
+  const cache = config.cluster
+    ? startNetworkPolicyCache(config.cluster, {
+        logger,
+        retryMs: config.cacheRetryMs ?? 2000,
+        onChange: (c) => {
+          metrics.cacheSynced.set(c.isSynced() ? 1 : 0);
+          metrics.cacheObjects.set(c.size());
+        },
+      })
+    : undefined;
+  metrics.cacheSynced.set(0);
+  metrics.certificateExpiry.set(config.pair.notAfter.getTime() / 1000);
+  const validate = createValidateHandler({
+    rules: BUILTIN_RULES,
+    policy: () => policy,
+    inventory: cache ?? NO_CLUSTER,
+    liveLookup: config.cluster ? createLiveLookup(config.cluster, config.liveReadTimeoutMs ?? 1000) : undefined,
+    logger,
+    metrics,
+    now: deps.now,
+    bodyLimit: config.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  });
+  const probes = createProbeApp(
+    {
+      isReady: () => {
+        if (shuttingDown) return { ready: false, reason: "shutting down" };
+        if (cache && !cache.isSynced()) return { ready: false, reason: "the NetworkPolicy cache has not synced" };
+        return { ready: true };
+      },
+    },
+    metrics.registry,
+  );
+  const servers: ListeningServers = await listen(
+    { host: config.host, port: config.port, healthPort: config.healthPort, pair: config.pair, clientCa: config.clientCa },
+    validate,
+    createWebhookFallbackApp(),
+    probes,
+  );
+  const certificates: CertificateReloader | undefined = config.certDir
+    ? startCertificateReloader(config.pair, {
+        dir: config.certDir,
+        apply: servers.setPair,
+        logger,
+        pollMs: config.pollMs,
+        onResult: (result, pair) => {
+          metrics.certificateReloads.inc({ result });
+          if (pair) metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
+        },
+      })
+    : undefined;
+  const policies: PolicyReloader | undefined = config.policyFile
+    ? startPolicyReloader({
+        file: config.policyFile.path,
+        initialText: config.policyFile.text,
+        apply: (next) => {
+          policy = next;
+        },
+        logger,
+        pollMs: config.pollMs,
+        onResult: (result) => metrics.policyReloads.inc({ result }),
+      })
+    : undefined;
+  logger.info({ port: servers.port, healthPort: servers.healthPort, cluster: cache !== undefined, certDir: config.certDir ?? "(generated)" }, "netguard webhook listening");
+  return {
+    port: servers.port,
+    healthPort: servers.healthPort,
+    metrics,
+    cache,
+    policy: () => policy,
+    reloadCertificate: () => certificates?.reload() ?? Promise.resolve(false),
+    reloadPolicy: () => policies?.reload() ?? Promise.resolve(),
+    shutdown: async ({ delayMs, graceMs }) => {
+      shuttingDown = true;
+      logger.info({ delayMs }, "shutting down: readiness off");
+      // Keep serving while endpoints drop this pod: the API server may still route a request or two here.
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      certificates?.close();
+      policies?.close();
+      await servers.close(graceMs);
+      await cache?.stop();
+      logger.info("shut down");
+    },
+  };
+}

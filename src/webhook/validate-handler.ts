@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { withNamespace } from "../engine/inventory.js";
+import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
+import type { Policy } from "../policy/policy.js";
+import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
+import { errored, toReview } from "./admission-response.js";
+import { readBody } from "./body-reader.js";
+import type { WebhookMetrics } from "./metrics.js";
+import { deniesForCoverage, reviewAdmission, type ReviewOutcome } from "./review-admission.js";
+
+/**
+ * The API server sends object and oldObject, each up to its 3 MiB request-body limit, plus the
+ * envelope; 7 MiB leaves room for both, as controller-runtime does.
+ */
+export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
+
+/** What the /validate handler needs; everything is passed in, nothing is global. */
+export interface ValidateDeps {
+  readonly rules: readonly Rule[];
+  readonly policy: () => Policy;
+  readonly inventory: Inventory;
+  /** Reads one namespace's NetworkPolicies from the API server, when a cluster is configured. */
+  readonly liveLookup: ((namespace: string) => Promise<PolicyLookup>) | undefined;
+  readonly logger: Logger;
+  readonly metrics: WebhookMetrics;
+  readonly now: () => Date;
+  readonly bodyLimit: number;
+}
+
+/** A plain Node request handler for POST /validate (no framework per request: see docs/adr/0003). */
+export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    handle(req, res, deps, started).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "validate handler failed outside a review");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ValidateDeps, started: bigint): Promise<void> {
+  const body = await readBody(req, deps.bodyLimit);
+  if (!body.ok) {
+    invalid(res, deps, { status: body.status, error: body.error });
+    return;
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(body.text);
+  } catch (error) {
+    invalid(res, deps, { status: 400, error: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}` });
+    return;
+  }
+  const parsed = parseAdmissionReview(decoded);
+  if (!parsed.ok) {
+    invalid(res, deps, { status: 400, error: parsed.error, uid: uidOf(decoded) });
+    return;
+  }
+  const request = parsed.value;
+  let outcome: ReviewOutcome;
+  try {
+    outcome = await review(request, deps);
+  } catch (error) {
+    deps.logger.error({ err: error, uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name }, "review failed");
+    deps.metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: "error" });
+    sendJson(res, 200, toReview(request.apiVersion, errored(request.uid)));
+    return;
+  }
+  sendJson(res, 200, toReview(request.apiVersion, outcome.response));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  record(request, outcome, deps, seconds);
+}
+
+async function review(request: AdmissionRequest, deps: ValidateDeps): Promise<ReviewOutcome> {
+  const base = { rules: deps.rules, policy: deps.policy(), today: deps.now().toISOString().slice(0, 10) };
+  const outcome = reviewAdmission(request, { ...base, inventory: deps.inventory });
+  if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
+  // The informer cache may be a few milliseconds behind a NetworkPolicy applied just before: confirm live.
+  const namespace = outcome.object.ref.namespace ?? "default";
+  const live = await deps.liveLookup(namespace);
+  deps.metrics.liveReads.inc({ result: live.verified ? "ok" : "failed" });
+  if (!live.verified) {
+    // A failed live read never turns a cache answer into a pass; it only explains an unsynced cache.
+    deps.logger.warn({ uid: request.uid, namespace, reason: live.reason }, "live NetworkPolicy read failed");
+    const cached = deps.inventory.networkPolicies(namespace);
+    return cached.verified ? outcome : reviewAdmission(request, { ...base, inventory: withNamespace(deps.inventory, namespace, live) });
+  }
+  return reviewAdmission(request, { ...base, inventory: withNamespace(deps.inventory, namespace, live) });
+}
+
+function record(request: AdmissionRequest, outcome: ReviewOutcome, deps: ValidateDeps, seconds: number): void {
+  deps.metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: outcome.decision });
+  deps.metrics.duration.observe({ decision: outcome.decision }, seconds);
+  for (const finding of outcome.findings) deps.metrics.findings.inc({ rule: finding.rule, action: finding.action });
+  deps.logger.info(
+    {
+      uid: request.uid,
+      kind: request.kind.kind,
+      namespace: request.namespace,
+      name: request.name || outcome.object?.ref.name || "",
+      operation: request.operation,
+      subResource: request.subResource || undefined,
+      user: request.username,
+      dryRun: request.dryRun,
+      decision: outcome.decision,
+      rules: [...new Set([...outcome.findings, ...outcome.preexisting].map((f) => f.rule))],
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+    },
+    "admission decision",
+  );
+}
+
+function invalid(res: ServerResponse, deps: ValidateDeps, problem: { status: 400 | 413; error: string; uid?: string }): void {
+  const { status, error, uid } = problem;
+  deps.metrics.requests.inc({ kind: "", operation: "", decision: "invalid" });
+  deps.logger.warn({ status, error, uid: uid || undefined }, "rejected malformed admission request");
+  // After a 413 the rest of the body is not read: close the connection rather than drain it.
+  sendJson(res, status, { error }, status === 413);
+}
+
+/** Writes a JSON answer with an exact Content-Length, keeping the connection unless told to close. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...(close ? { connection: "close" } : {}),
+  });
+  res.end(text);
+}
