@@ -1,11 +1,12 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
-import { KUBE_TOJS_OPTIONS, KUBE_YAML_OPTIONS } from "../manifests/yaml-options.js";
+import { KUBE_TOJS_OPTIONS } from "../manifests/yaml-options.js";
 import { parsePolicy, type Policy, type PolicyError } from "./policy.js";
 
 /** Parses a policy file's text; errors carry the key path and the line it is on. */
 export function parsePolicyText(text: string): { ok: true; value: Policy } | { ok: false; errors: PolicyError[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { ...KUBE_YAML_OPTIONS, lineCounter });
+  // YAML 1.2: in a policy `action: off` must stay the string "off", not YAML 1.1's boolean false.
+  const doc = parseDocument(text, { version: "1.2", uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     return {
       ok: false,

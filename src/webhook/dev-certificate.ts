@@ -5,6 +5,7 @@ import { checkPair, type CertificatePair } from "./certificates.js";
 export async function generateDevCertificate(): Promise<CertificatePair> {
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
+    algorithm: "sha256",
     curve: "P-256",
     notAfterDate: new Date(Date.now() + 30 * 24 * 3600 * 1000),
     extensions: [

@@ -47,7 +47,10 @@ export async function listen(
   fallback: Express,
   probes: Express | undefined,
 ): Promise<ListeningServers> {
+  let closing = false;
   const https = createHttpsServer({ ...tlsOptions(options.pair, options.clientCa), keepAliveTimeout: 65_000, requestTimeout: 30_000 }, (req, res) => {
+    // While draining, answer and then close the connection so the client reconnects to another replica.
+    if (closing) res.setHeader("connection", "close");
     // The API server appends ?timeout=10s: match the path only.
     const url = req.url ?? "";
     const path = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
@@ -68,6 +71,7 @@ export async function listen(
       https.setSecureContext(tlsOptions(pair, options.clientCa));
     },
     close: async (graceMs) => {
+      closing = true;
       const force = setTimeout(() => {
         https.closeAllConnections();
         health?.closeAllConnections();
@@ -91,8 +95,13 @@ function listenOn(server: HttpServer | HttpsServer, port: number, host: string):
 
 function closeServer(server: HttpServer | HttpsServer): Promise<void> {
   return new Promise((resolve) => {
-    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets are closed now.
-    server.close(() => resolve());
+    // close() stops accepting and waits for in-flight requests; keep-alive sockets that turn idle
+    // after answering are closed as they do, so the drain ends as soon as the last answer is out.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
