@@ -5,6 +5,9 @@ import type { SecureContextOptions } from "node:tls";
 import type { Express } from "express";
 import type { CertificatePair } from "./certificates.js";
 
+/** The admission path; config/webhook/manifests.yaml points the API server here (a test keeps them equal). */
+export const VALIDATE_PATH = "/validate";
+
 /** How to listen: ports (0 picks one), host, TLS material and an optional client CA. */
 export interface ListenOptions {
   readonly host: string;
@@ -54,7 +57,7 @@ export async function listen(
     // The API server appends ?timeout=10s: match the path only.
     const url = req.url ?? "";
     const path = url.includes("?") ? url.slice(0, url.indexOf("?")) : url;
-    if (req.method === "POST" && path === "/validate") validate(req, res);
+    if (req.method === "POST" && path === VALIDATE_PATH) validate(req, res);
     else fallback(req, res);
   });
   // The API server keeps connections for a long time: time them out well after its own idle timeout.
