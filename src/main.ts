@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { runAudit } from "./cli/audit.js";
 import { runCheck } from "./cli/check.js";
+import { loadClusterInventory } from "./cluster/cluster-inventory.js";
 import { EXIT, type CliIo, type ExitCode } from "./cli/io.js";
 import { runRules } from "./cli/rules-command.js";
 import { runServe } from "./cli/serve.js";
@@ -29,7 +31,9 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
   switch (command) {
     case "check":
-      return runCheck(rest, { io });
+      return runCheck(rest, { io, loadClusterInventory });
+    case "audit":
+      return runAudit(rest, { io });
     case "serve":
       return runServe(rest, io);
     case "rules":

@@ -1,5 +1,4 @@
 import type { Action, Finding, Report, RuleId } from "../engine/types.js";
-import { RULE_IDS } from "../policy/policy.js";
 
 /** Counts every output prints the same way. */
 export interface Summary {
@@ -17,7 +16,8 @@ export interface Summary {
 /** Counts findings by action and rule. */
 export function summarize(report: Report): Summary {
   const byAction = (action: Action): number => report.findings.filter((finding) => finding.action === action).length;
-  const byRule = Object.fromEntries(RULE_IDS.map((id) => [id, report.findings.filter((finding) => finding.rule === id).length]));
+  const byRule = zeroRuleCounts();
+  for (const finding of report.findings) byRule[finding.rule] += 1;
   return {
     objects: report.objects,
     findings: report.findings.length,
@@ -27,8 +27,13 @@ export function summarize(report: Report): Summary {
     waived: report.waived.length,
     expiredExemptions: report.expired.length,
     problems: report.problems.length,
-    byRule: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0, ...byRule },
+    byRule,
   };
+}
+
+/** A count per rule id, all zero. */
+export function zeroRuleCounts(): Record<RuleId, number> {
+  return { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 };
 }
 
 /** Groups findings by object, keeping first-seen order. */

@@ -55,6 +55,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
     resources.set(r.group ? `/apis/${r.group}/${r.version}|${r.plural}` : `/api/${r.version}|${r.plural}`, r);
   };
   register(NETWORK_POLICIES);
+  for (const resource of Object.values(AUDITED)) register(resource);
 
   const emit = (type: "ADDED" | "MODIFIED" | "DELETED", stored: Stored, live = true): void => {
     history.push({ rv, type, stored });
@@ -237,3 +238,18 @@ function status(res: ServerResponse, code: number, reason: string, message: stri
 export function fakePolicy(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
   return { metadata: { name, namespace }, spec };
 }
+
+/** The kinds `netguard audit` lists, for registering and filling the fake. */
+export const AUDITED: Record<string, FakeResource> = {
+  Pod: { group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true },
+  ReplicationController: { group: "", version: "v1", plural: "replicationcontrollers", kind: "ReplicationController", namespaced: true },
+  PodTemplate: { group: "", version: "v1", plural: "podtemplates", kind: "PodTemplate", namespaced: true },
+  Service: { group: "", version: "v1", plural: "services", kind: "Service", namespaced: true },
+  Deployment: { group: "apps", version: "v1", plural: "deployments", kind: "Deployment", namespaced: true },
+  ReplicaSet: { group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet", namespaced: true },
+  StatefulSet: { group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet", namespaced: true },
+  DaemonSet: { group: "apps", version: "v1", plural: "daemonsets", kind: "DaemonSet", namespaced: true },
+  Job: { group: "batch", version: "v1", plural: "jobs", kind: "Job", namespaced: true },
+  CronJob: { group: "batch", version: "v1", plural: "cronjobs", kind: "CronJob", namespaced: true },
+  NetworkPolicy: NETWORK_POLICIES,
+};

@@ -1,0 +1,127 @@
+import { parseArgs } from "node:util";
+import { summarizeNamespaces, type NamespaceSummary } from "../audit/namespace-summary.js";
+import { topLevelObjects } from "../audit/top-level-owners.js";
+import { loadKubeConfig } from "../cluster/kubeconfig.js";
+import { auditedKinds, listKind, type KindListing } from "../cluster/list-cluster.js";
+import { evaluate } from "../engine/evaluate.js";
+import { inventoryFromObjects } from "../engine/inventory.js";
+import type { Inventory, Problem, Report } from "../engine/types.js";
+import { toKubeObject, type KubeObject } from "../kube/object.js";
+import { renderPolicyReports } from "../report/policy-report.js";
+import { OUTPUT_FORMATS, render } from "../report/render.js";
+import { BUILTIN_RULES } from "../rules/index.js";
+import { VERSION } from "../version.js";
+import { exitCodeFor } from "./check.js";
+import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
+import { loadPolicy } from "./load-policy.js";
+
+/** Usage text of `netguard audit`. */
+export const AUDIT_USAGE = `Usage: netguard audit [--kubeconfig FILE] [--context NAME] [--namespace NS | --all-namespaces]
+                      [--policy FILE] [--output text|json|sarif|junit|policyreport]
+
+Checks what already runs in a cluster against the network rules (all namespaces unless --namespace).
+Each workload is reported once, at its top-level owner; bare Pods are reported.
+
+  --kubeconfig FILE   kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
+  --context NAME      kubeconfig context
+  --namespace NS      audit one namespace
+  --all-namespaces    audit every namespace (the default)
+  --policy FILE       policy file (default: built-in policy)
+  --output FORMAT     text (default), json, sarif, junit, or policyreport (wgpolicyk8s.io/v1alpha2)
+
+Exit codes: 0 no deny findings, 1 deny findings, 2 usage error, unreachable cluster, or a kind that
+could not be listed (reported in the output; the audit goes on).
+`;
+
+/** Dependencies of `netguard audit`. */
+export interface AuditDeps {
+  readonly io: CliIo;
+}
+
+/** `netguard audit`: list the cluster, evaluate with its own NetworkPolicies, report. */
+export async function runAudit(argv: readonly string[], deps: AuditDeps): Promise<ExitCode> {
+  const { io } = deps;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        kubeconfig: { type: "string" },
+        context: { type: "string" },
+        namespace: { type: "string", short: "n" },
+        "all-namespaces": { type: "boolean", short: "A", default: false },
+        policy: { type: "string" },
+        output: { type: "string", short: "o", default: "text" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    io.stderr(`netguard audit: ${error instanceof Error ? error.message : String(error)}\n\n${AUDIT_USAGE}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.stdout(AUDIT_USAGE);
+    return EXIT.clean;
+  }
+  const fail = (message: string): ExitCode => {
+    io.stderr(`netguard audit: ${message}\n`);
+    return EXIT.usage;
+  };
+  const output = values.output;
+  if (output !== "policyreport" && !OUTPUT_FORMATS.some((f) => f === output)) return fail(`--output must be one of ${[...OUTPUT_FORMATS, "policyreport"].join(", ")}, not "${output}"`);
+  if (values.namespace !== undefined && values["all-namespaces"]) return fail("--namespace and --all-namespaces exclude each other");
+  const policy = await loadPolicy(values.policy);
+  if (!policy.ok) return fail(policy.error);
+  const config = loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context });
+  if (!config.ok) return fail(config.error);
+  const server = config.value.getCurrentCluster()?.server ?? "(unknown)";
+
+  const listings: KindListing[] = [];
+  for (const kind of auditedKinds(config.value)) {
+    const listing = await listKind(kind, values.namespace, (count) => {
+      if (io.stderrIsTty) io.stderr(`\rlisting ${kind.resource}: ${String(count)}`);
+    });
+    if (io.stderrIsTty) io.stderr("\n");
+    // No HTTP status at all means the API server was never reached: stop with a clear error.
+    if (!listing.ok && listing.status === undefined) return fail(`cannot reach the API server at ${server}: ${listing.error}`);
+    listings.push(listing);
+  }
+
+  const objects: KubeObject[] = [];
+  const problems: Problem[] = [];
+  for (const listing of listings) {
+    if (!listing.ok) {
+      problems.push({ object: undefined, source: undefined, field: undefined, message: `cannot list ${listing.kind.resource} (${listing.kind.apiVersion}): ${listing.error}; not audited` });
+      continue;
+    }
+    for (const item of listing.items) {
+      const object = toKubeObject(item, { namespace: undefined });
+      if (object.ok) objects.push(object.value);
+    }
+  }
+  const policiesListed = listings.find((l) => l.kind.kind === "NetworkPolicy");
+  const inventory: Inventory =
+    policiesListed?.ok === true
+      ? inventoryFromObjects(objects, "default")
+      : { networkPolicies: () => ({ verified: false, reason: "NetworkPolicies could not be listed" }) };
+  const { kept, skipped } = topLevelObjects(objects);
+  const evaluated = evaluate(kept, { rules: BUILTIN_RULES, policy: policy.value, inventory, surface: "cluster", today: isoDay(io.now()), defaultNamespace: "default" });
+  const report: Report = { ...evaluated, problems: [...problems, ...evaluated.problems] };
+  const namespaces = summarizeNamespaces(kept, report, inventory);
+  const input = { report, checked: kept, version: VERSION };
+
+  if (output === "policyreport") io.stdout(renderPolicyReports(input, io.now()));
+  else if (output === "json") io.stdout(`${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, namespaces } }, null, 2)}\n`);
+  else if (output === "text") io.stdout(`${render("text", input)}${formatNamespaces(namespaces, skipped)}`);
+  else io.stdout(render(output === "sarif" ? "sarif" : "junit", input));
+  return exitCodeFor(report);
+}
+
+/** The per-namespace table of the text output. */
+export function formatNamespaces(rows: readonly NamespaceSummary[], skipped: number): string {
+  const header = ["NAMESPACE", "WORKLOADS", "INGRESS-COVERED", "host-network", "host-port", "tcp-only", "ingress-policy"];
+  const table = rows.map((r) => [r.namespace, String(r.workloads), r.covered === null ? "unknown" : `${String(r.covered)}/${String(r.workloads)}`, ...Object.values(r.findings).map(String)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return `\n${[line(header), ...table.map(line)].join("\n")}\n(${String(skipped)} Pods, ReplicaSets and Jobs reported at their owners)\n`;
+}

@@ -1,0 +1,24 @@
+import type { ClusterInventoryLoader } from "../cli/check.js";
+import { inventoryOf } from "../engine/inventory.js";
+import type { NetworkPolicyFacts } from "../kube/network-policy.js";
+import { loadKubeConfig } from "./kubeconfig.js";
+import { auditedKinds, listKind } from "./list-cluster.js";
+import { factsOf } from "./network-policy-cache.js";
+
+/** `check --cluster`: the live NetworkPolicies of the input's namespaces, listed once each. */
+export const loadClusterInventory: ClusterInventoryLoader = async (namespaces, options) => {
+  const config = loadKubeConfig(options);
+  if (!config.ok) return config;
+  const kind = auditedKinds(config.value).find((k) => k.kind === "NetworkPolicy");
+  if (kind === undefined) return { ok: false, error: "internal: no NetworkPolicy lister" };
+  const policies: NetworkPolicyFacts[] = [];
+  for (const namespace of namespaces) {
+    const listing = await listKind(kind, namespace, () => undefined);
+    if (!listing.ok) return { ok: false, error: `cannot list NetworkPolicies in namespace "${namespace}": ${listing.error}` };
+    for (const item of listing.items) {
+      const facts = factsOf(item);
+      if (facts) policies.push(facts);
+    }
+  }
+  return { ok: true, inventory: inventoryOf(policies) };
+};

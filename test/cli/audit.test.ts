@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { runAudit } from "../../src/cli/audit.js";
+import { AUDITED, type FakeKubeApi } from "../support/fake-kube-api.js";
+import { startFakeCluster } from "../support/fake-cluster.js";
+import { at } from "../config/render.js";
+import { fakeIo } from "./run-cli.js";
+
+const template = (labels: Record<string, string>, spec: Record<string, unknown> = {}) => ({
+  metadata: { labels },
+  spec: { containers: [{ name: "app", image: "example/app:1", ports: [{ containerPort: 8080 }] }], ...spec },
+});
+const owned = (uid: string, kind: string, name: string) => ({ ownerReferences: [{ apiVersion: "apps/v1", kind, name, uid, controller: true }] });
+
+/** A small cluster: shop is covered, lab is not; owners and owned objects at every level. */
+function fill(api: FakeKubeApi): void {
+  api.put(AUDITED.NetworkPolicy!, { metadata: { name: "default-deny", namespace: "shop" }, spec: { podSelector: {} } });
+  api.put(AUDITED.Deployment!, { metadata: { name: "web", namespace: "shop", uid: "d-web" }, spec: { selector: { matchLabels: { app: "web" } }, template: template({ app: "web" }) } });
+  api.put(AUDITED.ReplicaSet!, { metadata: { name: "web-5d4f", namespace: "shop", uid: "rs-web", ...owned("d-web", "Deployment", "web") }, spec: { selector: { matchLabels: { app: "web" } }, template: template({ app: "web" }) } });
+  for (let i = 0; i < 1200; i += 1) {
+    api.put(AUDITED.Pod!, { metadata: { name: `web-5d4f-${String(i)}`, namespace: "shop", labels: { app: "web" }, uid: `p-${String(i)}`, ...owned("rs-web", "ReplicaSet", "web-5d4f") }, spec: template({}).spec });
+  }
+  api.put(AUDITED.Pod!, { metadata: { name: "debug", namespace: "lab", labels: { app: "debug" }, uid: "p-debug" }, spec: { hostNetwork: true, containers: [{ name: "sh", image: "busybox" }] } });
+  api.put(AUDITED.DaemonSet!, { metadata: { name: "agent", namespace: "lab", uid: "ds-agent" }, spec: { selector: { matchLabels: { app: "agent" } }, template: template({ app: "agent" }, { containers: [{ name: "a", image: "x", ports: [{ containerPort: 53, hostPort: 53, protocol: "UDP" }] }] }) } });
+  // Owned by a custom resource netguard does not list: reported itself.
+  api.put(AUDITED.StatefulSet!, { metadata: { name: "prometheus-k8s", namespace: "shop", uid: "ss-prom", ownerReferences: [{ apiVersion: "monitoring.coreos.com/v1", kind: "Prometheus", name: "k8s", uid: "cr-1", controller: true }] }, spec: { selector: { matchLabels: { app: "prometheus" } }, template: template({ app: "prometheus" }) } });
+  api.put(AUDITED.Service!, { metadata: { name: "dns", namespace: "lab" }, spec: { ports: [{ port: 53, protocol: "UDP" }] } });
+}
+
+async function audit(api: FakeKubeApi, args: string[]) {
+  const { io, out } = fakeIo();
+  const code = await runAudit(["--kubeconfig", api.kubeconfig, ...args], { io });
+  return { code, ...out() };
+}
+
+describe("netguard audit against a fake API server", () => {
+  let api: FakeKubeApi;
+  beforeAll(async () => {
+    api = await startFakeCluster();
+    fill(api);
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it("lists with pagination and reports each workload once, at its top-level owner", async () => {
+    const run = await audit(api, ["--output", "json"]);
+    const body = JSON.parse(run.stdout);
+    expect(api.requests.filter((r) => r.startsWith("GET /api/v1/pods?")).map((r) => new URL(r.slice(4), "https://x").searchParams.get("continue"))).toEqual([null, "500", "1000"]);
+    const reported = body.findings.map((f: { rule: string; object: { kind: string; namespace: string; name: string } }) => `${f.rule} ${f.object.kind} ${f.object.namespace}/${f.object.name}`);
+    expect(reported.sort()).toEqual(
+      [
+        "host-network Pod lab/debug",
+        "ingress-policy Pod lab/debug",
+        "host-port DaemonSet lab/agent",
+        "tcp-only DaemonSet lab/agent",
+        "ingress-policy DaemonSet lab/agent",
+        "tcp-only Service lab/dns",
+      ].sort(),
+    );
+    expect(body.summary.objects).toBe(6);
+    expect(body.audit.skippedOwned).toBe(1201);
+    expect(body.audit.namespaces).toEqual([
+      { namespace: "lab", workloads: 2, covered: 0, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 } },
+      { namespace: "shop", workloads: 2, covered: 2, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 } },
+    ]);
+    expect(run.code).toBe(1);
+  });
+
+  it("audits one namespace with --namespace", async () => {
+    const body = JSON.parse((await audit(api, ["--output", "json", "--namespace", "shop"])).stdout);
+    expect(body.findings).toEqual([]);
+    expect(api.requests).toContain("GET /apis/apps/v1/namespaces/shop/deployments?limit=500");
+  });
+
+  it("writes PolicyReports per namespace, ready for kubectl apply", async () => {
+    const run = await audit(api, ["--output", "policyreport"]);
+    const docs = parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown);
+    expect(docs.map((d) => [at(d, "kind"), at(d, "metadata.namespace")])).toEqual([
+      ["PolicyReport", "lab"],
+      ["PolicyReport", "shop"],
+    ]);
+    const lab = docs[0];
+    expect(at(lab, "apiVersion")).toBe("wgpolicyk8s.io/v1alpha2");
+    expect(at(lab, "summary")).toEqual({ pass: 0, fail: 6, warn: 0, error: 0, skip: 0 });
+    expect(at(lab, "results.0")).toEqual({
+      source: "netguard",
+      policy: "netguard",
+      rule: expect.any(String),
+      category: "network",
+      result: "fail",
+      severity: "high",
+      scored: true,
+      timestamp: { seconds: expect.any(Number), nanos: 0 },
+      message: expect.any(String),
+      resources: [{ apiVersion: expect.any(String), kind: expect.any(String), name: expect.any(String), namespace: "lab" }],
+      properties: { field: expect.any(String), value: expect.any(String), action: "deny", fix: expect.any(String) },
+    });
+    expect(at(docs[1], "summary")).toMatchObject({ pass: 3, fail: 0 });
+  });
+
+  it("prints a per-namespace coverage table in text output", async () => {
+    const run = await audit(api, []);
+    expect(run.stdout).toContain("NAMESPACE  WORKLOADS  INGRESS-COVERED  host-network  host-port  tcp-only  ingress-policy");
+    expect(run.stdout).toMatch(/shop\s+2\s+2\/2/);
+    expect(run.stderr).toBe("");
+  });
+});
+
+describe("netguard audit when things go wrong", () => {
+  it("reports a kind it may not list (403), audits the rest, and exits 2", async () => {
+    const api = await startFakeCluster();
+    try {
+      fill(api);
+      api.forbid(AUDITED.CronJob!);
+      const run = await audit(api, ["--output", "json"]);
+      const body = JSON.parse(run.stdout);
+      expect(body.problems).toEqual([
+        { source: null, object: null, field: null, message: expect.stringMatching(/^cannot list cronjobs \(batch\/v1\): .*403.*; not audited$/) },
+      ]);
+      expect(body.findings.length).toBe(6);
+      expect(run.code).toBe(2);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("without NetworkPolicy access, coverage is unknown rather than passed", async () => {
+    const api = await startFakeCluster();
+    try {
+      fill(api);
+      api.forbid(AUDITED.NetworkPolicy!);
+      const body = JSON.parse((await audit(api, ["--output", "json"])).stdout);
+      expect(body.audit.namespaces.find((n: { namespace: string }) => n.namespace === "shop").covered).toBeNull();
+      expect(body.findings.filter((f: { rule: string }) => f.rule === "ingress-policy").map((f: { message: string }) => f.message)).toContain(
+        'NetworkPolicy coverage in namespace "shop" cannot be verified: NetworkPolicies could not be listed',
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("exits 2 with a clear error when the API server cannot be reached", async () => {
+    const api = await startFakeCluster();
+    await api.close();
+    const run = await audit(api, []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^netguard audit: cannot reach the API server at ${api.url.replaceAll(".", "\\.")}: `));
+    expect(run.stdout).toBe("");
+  });
+
+  it("exits 2 on a bad kubeconfig path or context", async () => {
+    const { io, out } = fakeIo();
+    expect(await runAudit(["--kubeconfig", "/nonexistent/config"], { io })).toBe(2);
+    expect(out().stderr).toMatch(/^netguard audit: cannot load kubeconfig/);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { loadClusterInventory } from "../../src/cluster/cluster-inventory.js";
+import { check } from "../cli/run-cli.js";
+import { fakePolicy, NETWORK_POLICIES } from "../support/fake-kube-api.js";
+import { startFakeCluster } from "../support/fake-cluster.js";
+
+const app = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: example/web:1}]}
+`;
+
+describe("netguard check --cluster", () => {
+  it("counts the platform team's NetworkPolicies already in the cluster", async () => {
+    const api = await startFakeCluster();
+    try {
+      api.put(NETWORK_POLICIES, fakePolicy("shop", "default-deny", { podSelector: {} }));
+      const without = await check(["--output", "json", "-"], app);
+      expect(JSON.parse(without.stdout).findings.map((f: { rule: string }) => f.rule)).toEqual(["ingress-policy"]);
+      const withCluster = await check(["--output", "json", "--cluster", "--kubeconfig", api.kubeconfig, "-"], app, { loadClusterInventory });
+      expect(JSON.parse(withCluster.stdout).findings).toEqual([]);
+      expect(withCluster.code).toBe(0);
+      expect(api.requests).toContain("GET /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies?limit=500");
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("exits 2 when the cluster cannot be read", async () => {
+    const api = await startFakeCluster();
+    await api.close();
+    const run = await check(["--cluster", "--kubeconfig", api.kubeconfig, "-"], app, { loadClusterInventory });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^netguard check: --cluster: cannot list NetworkPolicies in namespace "shop": /);
+  });
+});
