@@ -49,7 +49,7 @@ const objectArb = fc.tuple(fc.constantFrom(...KINDS), podSpecArb, fc.dictionary(
 /** Takes a valid review apart in random ways: drop, replace or retype a field somewhere in it. */
 const mutatedReviewArb = fc.tuple(objectArb, fc.constantFrom("CREATE", "UPDATE", "DELETE", "CONNECT"), fc.array(fc.tuple(fc.constantFrom("apiVersion", "kind", "request", "request.uid", "request.operation", "request.object", "request.oldObject", "request.kind", "request.object.metadata", "request.object.spec"), fc.anything()), { maxLength: 2 })).map(
   ([object, operation, mutations]) => {
-    const review = admissionReview(object, { operation: operation as "CREATE", oldObject: operation === "CREATE" ? null : object }) as Record<string, unknown>;
+    const review = admissionReview(object, { operation: operation as "CREATE", oldObject: operation === "CREATE" ? null : object });
     for (const [path, value] of mutations) {
       const keys = path.split(".");
       let node: Record<string, unknown> = review;
