@@ -1,5 +1,8 @@
 import type { Problem } from "../engine/types.js";
+import { isNetworkPolicy } from "../kube/network-policy.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
+import { isPodBearing } from "../kube/pod-template.js";
+import { isService } from "../kube/service.js";
 import { parseManifests } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
 
@@ -7,6 +10,10 @@ import type { InputError, InputText } from "./read-inputs.js";
 export interface CollectedObjects {
   readonly objects: KubeObject[];
   readonly problems: Problem[];
+}
+
+function mayHaveFindings(object: KubeObject): boolean {
+  return isPodBearing(object.ref.apiVersion, object.ref.kind) || isService(object) || isNetworkPolicy(object);
 }
 
 /** Decodes every input into Kubernetes objects with file:line; unreadable parts become problems. */
@@ -24,8 +31,12 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
       problems.push({ object: undefined, source: { file: input.file, line: error.line }, field: undefined, message: `invalid YAML: ${error.message}` });
     }
     for (const document of parsed.documents) {
-      const source = { file: input.file, line: document.line, fieldLine: document.fieldLine };
-      const object = toKubeObject(document.value, { namespace: defaultNamespace, source });
+      const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
+      // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
+      if (object.ok && mayHaveFindings(object.value)) {
+        objects.push({ ...object.value, source: { file: input.file, line: document.line, fieldLine: document.fieldLine } });
+        continue;
+      }
       if (object.ok) objects.push(object.value);
       else problems.push({ object: undefined, source: { file: input.file, line: document.line }, field: undefined, message: `${object.error}; document skipped` });
     }

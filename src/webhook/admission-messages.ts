@@ -49,11 +49,13 @@ function clean(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").toWellFormed();
 }
 
+/** Runes (code points), or for short strings their UTF-16 length: an upper bound, which is safe for a budget. */
 function runes(text: string): number {
-  return [...text].length;
+  return text.length <= WARNING_MAX ? text.length : [...text].length;
 }
 
 function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }

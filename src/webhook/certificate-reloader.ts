@@ -1,7 +1,7 @@
-import { watch, type FSWatcher } from "node:fs";
 import type { Logger } from "pino";
 import type { CertificatePair } from "./certificates.js";
 import { readPair } from "./certificates.js";
+import { followDirectory } from "./follow-directory.js";
 
 /** Options for following a mounted certificate Secret. */
 export interface ReloaderOptions {
@@ -20,14 +20,9 @@ export interface CertificateReloader {
   readonly close: () => void;
 }
 
-/**
- * Follows DIR the way the kubelet updates Secret volumes (a new timestamped directory, then an atomic
- * rename of the ..data symlink): watch the directory itself, and poll as well, since events can be missed.
- */
+/** Follows DIR/tls.crt and tls.key as the kubelet renews them; a pair that fails to load or match is refused. */
 export function startCertificateReloader(initial: CertificatePair, options: ReloaderOptions): CertificateReloader {
   let current = initial.fingerprint + initial.key;
-  let running: Promise<boolean> | undefined;
-  let timer: NodeJS.Timeout | undefined;
   const reload = async (): Promise<boolean> => {
     const pair = await readPair(options.dir);
     if (!pair.ok) {
@@ -42,31 +37,6 @@ export function startCertificateReloader(initial: CertificatePair, options: Relo
     options.onResult?.("success", pair.value);
     return true;
   };
-  const serialized = (): Promise<boolean> => {
-    running ??= reload().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(options.dir, () => {
-      // Debounce: a swap is several renames; read once they have settled.
-      clearTimeout(timer);
-      timer = setTimeout(() => void serialized(), 50);
-    });
-    watcher.on("error", (error) => options.logger.warn({ err: error }, "certificate directory watch failed; polling continues"));
-  } catch (error) {
-    options.logger.warn({ err: error }, "cannot watch the certificate directory; polling only");
-  }
-  const poll = setInterval(() => void serialized(), options.pollMs);
-  poll.unref();
-  return {
-    reload: serialized,
-    close: () => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      watcher?.close();
-    },
-  };
+  const follower = followDirectory(options.dir, reload, { pollMs: options.pollMs, logger: options.logger, what: "certificate" });
+  return { reload: follower.check, close: follower.close };
 }

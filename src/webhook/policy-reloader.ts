@@ -1,9 +1,9 @@
-import { watch, type FSWatcher } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
 import { describeFsError } from "../manifests/read-inputs.js";
 import { formatPolicyErrors, parsePolicyText } from "../policy/parse-policy-text.js";
+import { followDirectory } from "./follow-directory.js";
 import type { Policy } from "../policy/policy.js";
 
 /** Options for following a policy file (a ConfigMap mounted as a directory). */
@@ -25,8 +25,6 @@ export interface PolicyReloader {
 /** Reloads the policy when its file changes; an invalid new policy keeps the old one and is logged. */
 export function startPolicyReloader(options: PolicyReloaderOptions): PolicyReloader {
   let lastText = options.initialText;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   const reload = async (): Promise<void> => {
     let text: string;
     try {
@@ -48,31 +46,6 @@ export function startPolicyReloader(options: PolicyReloaderOptions): PolicyReloa
     options.logger.info({ file: options.file }, "policy reloaded");
     options.onResult?.("success");
   };
-  const serialized = (): Promise<void> => {
-    running ??= reload().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  let watcher: FSWatcher | undefined;
-  try {
-    // Watch the directory: a ConfigMap update swaps the ..data symlink, not the file's inode.
-    watcher = watch(dirname(options.file), () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => void serialized(), 50);
-    });
-    watcher.on("error", (error) => options.logger.warn({ err: error }, "policy watch failed; polling continues"));
-  } catch (error) {
-    options.logger.warn({ err: error }, "cannot watch the policy directory; polling only");
-  }
-  const poll = setInterval(() => void serialized(), options.pollMs);
-  poll.unref();
-  return {
-    reload: serialized,
-    close: () => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      watcher?.close();
-    },
-  };
+  const follower = followDirectory(dirname(options.file), reload, { pollMs: options.pollMs, logger: options.logger, what: "policy" });
+  return { reload: follower.check, close: follower.close };
 }

@@ -28,18 +28,23 @@ export interface ValidateDeps {
   readonly bodyLimit: number;
 }
 
+interface HandlerContext extends ValidateDeps {
+  readonly today: () => string;
+}
+
 /** A plain Node request handler for POST /validate (no framework per request: see docs/adr/0003). */
 export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const context: HandlerContext = { ...deps, today: cachedDay(deps.now) };
   return (req, res) => {
     const started = process.hrtime.bigint();
-    handle(req, res, deps, started).catch((error: unknown) => {
+    handle(req, res, context, started).catch((error: unknown) => {
       deps.logger.error({ err: error }, "validate handler failed outside a review");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
     });
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ValidateDeps, started: bigint): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerContext, started: bigint): Promise<void> {
   const body = await readBody(req, deps.bodyLimit);
   if (!body.ok) {
     invalid(res, deps, { status: body.status, error: body.error });
@@ -72,8 +77,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ValidateD
   record(request, outcome, deps, seconds);
 }
 
-async function review(request: AdmissionRequest, deps: ValidateDeps): Promise<ReviewOutcome> {
-  const base = { rules: deps.rules, policy: deps.policy(), today: deps.now().toISOString().slice(0, 10) };
+async function review(request: AdmissionRequest, deps: HandlerContext): Promise<ReviewOutcome> {
+  const base = { rules: deps.rules, policy: deps.policy(), today: deps.today() };
   const outcome = reviewAdmission(request, { ...base, inventory: deps.inventory });
   if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
   // The informer cache may be a few milliseconds behind a NetworkPolicy applied just before: confirm live.
@@ -87,6 +92,21 @@ async function review(request: AdmissionRequest, deps: ValidateDeps): Promise<Re
     return cached.verified ? outcome : reviewAdmission(request, { ...base, inventory: withNamespace(deps.inventory, namespace, live) });
   }
   return reviewAdmission(request, { ...base, inventory: withNamespace(deps.inventory, namespace, live) });
+}
+
+/** Today's UTC date from a clock, recomputed at most once a minute (exemption expiry needs the day, not the instant). */
+export function cachedDay(now: () => Date): () => string {
+  let until = 0;
+  let day = "";
+  return () => {
+    const date = now();
+    const ms = date.getTime();
+    if (ms >= until || ms < until - 60_000) {
+      until = ms + 60_000;
+      day = date.toISOString().slice(0, 10);
+    }
+    return day;
+  };
 }
 
 function record(request: AdmissionRequest, outcome: ReviewOutcome, deps: ValidateDeps, seconds: number): void {
@@ -104,11 +124,16 @@ function record(request: AdmissionRequest, outcome: ReviewOutcome, deps: Validat
       user: request.username,
       dryRun: request.dryRun,
       decision: outcome.decision,
-      rules: [...new Set([...outcome.findings, ...outcome.preexisting].map((f) => f.rule))],
+      rules: ruleIds(outcome),
       durationMs: Math.round(seconds * 1e6) / 1e3,
     },
     "admission decision",
   );
+}
+
+function ruleIds(outcome: ReviewOutcome): string[] {
+  if (outcome.findings.length === 0 && outcome.preexisting.length === 0) return [];
+  return [...new Set([...outcome.findings, ...outcome.preexisting].map((f) => f.rule))];
 }
 
 function invalid(res: ServerResponse, deps: ValidateDeps, problem: { status: 400 | 413; error: string; uid?: string }): void {

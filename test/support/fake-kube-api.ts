@@ -57,7 +57,20 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
   register(NETWORK_POLICIES);
   for (const resource of Object.values(AUDITED)) register(resource);
 
+  // Sorted per resource once per change, so paging through 50,000 objects stays cheap.
+  const sorted = new Map<FakeResource, Stored[]>();
+  const sortedOf = (resource: FakeResource): Stored[] => {
+    let list = sorted.get(resource);
+    if (list === undefined) {
+      list = [...store.values()]
+        .filter((s) => s.resource === resource)
+        .sort((a, b) => keyOf(resource, a.object.metadata.namespace, a.object.metadata.name).localeCompare(keyOf(resource, b.object.metadata.namespace, b.object.metadata.name)));
+      sorted.set(resource, list);
+    }
+    return list;
+  };
   const emit = (type: "ADDED" | "MODIFIED" | "DELETED", stored: Stored, live = true): void => {
+    sorted.delete(stored.resource);
     history.push({ rv, type, stored });
     if (!live) return;
     for (const watcher of watchers) {
@@ -86,9 +99,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
       startWatch(resource, namespace, url, res);
       return;
     }
-    const all = [...store.values()]
-      .filter((s) => s.resource === resource && (namespace === undefined || s.object.metadata.namespace === namespace))
-      .sort((a, b) => keyOf(resource, a.object.metadata.namespace, a.object.metadata.name).localeCompare(keyOf(resource, b.object.metadata.namespace, b.object.metadata.name)));
+    const all = sortedOf(resource).filter((s) => namespace === undefined || s.object.metadata.namespace === namespace);
     const limit = Number(url.searchParams.get("limit") ?? "0");
     const offset = Number(url.searchParams.get("continue") ?? "0");
     const page = limit > 0 ? all.slice(offset, offset + limit) : all;

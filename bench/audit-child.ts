@@ -1,0 +1,31 @@
+import { runAudit } from "../src/cli/audit.js";
+import { loadKubeConfig } from "../src/cluster/kubeconfig.js";
+import { auditedKinds, listKind } from "../src/cluster/list-cluster.js";
+
+/** Runs `netguard audit` (or only its listing, the baseline) in this process and reports time and peak RSS. */
+const [mode, kubeconfig] = process.argv.slice(2);
+const started = performance.now();
+let objects = 0;
+if (mode === "list") {
+  const config = loadKubeConfig({ kubeconfig, context: undefined });
+  if (!config.ok) throw new Error(config.error);
+  for (const kind of auditedKinds(config.value)) {
+    const listing = await listKind(kind, undefined, () => undefined);
+    if (listing.ok) objects += listing.items.length;
+  }
+} else {
+  let bytes = 0;
+  await runAudit(["--kubeconfig", kubeconfig ?? "", "--output", "json"], {
+    io: {
+      stdout: (text) => {
+        bytes += text.length;
+      },
+      stderr: () => undefined,
+      readStdin: () => Promise.resolve(""),
+      now: () => new Date(),
+      stderrIsTty: false,
+    },
+  });
+  objects = bytes;
+}
+process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, maxRssMiB: process.resourceUsage().maxRSS / 1024, objects })}\n`);

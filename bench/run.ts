@@ -1,0 +1,312 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { evaluate } from "../src/engine/evaluate.js";
+import { inventoryFromObjects } from "../src/engine/inventory.js";
+import { collectObjects } from "../src/manifests/collect-objects.js";
+import { DEFAULT_POLICY } from "../src/policy/policy.js";
+import { BUILTIN_RULES } from "../src/rules/index.js";
+import { AUDITED, NETWORK_POLICIES, startFakeKubeApi, type FakeKubeApi } from "../test/support/fake-kube-api.js";
+import { issue, makeCa, secretDir } from "../test/support/pki.js";
+import { admissionReview } from "../test/support/reviews.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const MAIN = join(ROOT, "dist", "src", "main.js");
+const BENCH = join(ROOT, "dist", "bench");
+const CORPUS = join(ROOT, "..", "shared", "corpus", "kube-prometheus");
+const PIN = existsSync("/usr/bin/taskset") && cpus().length >= 2;
+const sections = process.argv.slice(2);
+const wants = (name: string): boolean => sections.length === 0 || sections.includes(name);
+const results: Record<string, unknown> = {};
+
+function log(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+/** Runs a command pinned to one CPU when the machine allows, so server and load do not share a core. */
+function pinned(cpu: number, args: string[], stdio: "pipe" | "ignore" = "pipe"): ChildProcess {
+  const [command, rest] = PIN ? ["taskset", ["-c", String(cpu), process.execPath, ...args]] : [process.execPath, args];
+  return spawn(command, rest, { stdio: ["ignore", stdio, "inherit"] });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function rss(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${String(pid)}/status`, "utf8");
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rssMiB: kb("VmRSS"), peakMiB: kb("VmHWM") };
+}
+
+async function output(child: ChildProcess): Promise<string> {
+  let text = "";
+  child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  await new Promise((resolve) => child.on("exit", resolve));
+  return text;
+}
+
+async function load(spec: Record<string, unknown>): Promise<Record<string, number>> {
+  const text = await output(pinned(1, [join(BENCH, "load-generator.js"), JSON.stringify(spec)]));
+  return JSON.parse(text.trim().split("\n").at(-1) ?? "{}") as Record<string, number>;
+}
+
+async function waitReady(healthPort: number, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${String(healthPort)}/readyz`)).status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > timeoutMs) throw new Error("netguard did not become ready");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function corpusFiles(): string[] {
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : name.endsWith(".yaml") ? [join(dir, name)] : []));
+  return walk(CORPUS).sort();
+}
+
+function fmt(value: number, digits = 2): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "n/a";
+}
+
+// 1. check: rules against parse-only time, on the corpus repeated to ≥ 50,000 objects.
+function benchCheck(): void {
+  const texts = corpusFiles().map((file) => readFileSync(file, "utf8"));
+  const perCopy = collectObjects(texts.map((text, i) => ({ file: `f${String(i)}`, text })), [], "default").objects.length;
+  const copies = Math.ceil(50_000 / perCopy);
+  const inputs = Array.from({ length: copies }, (_, c) => texts.map((text, i) => ({ file: `copy${String(c)}/f${String(i)}.yaml`, text }))).flat();
+  const parseOnly = (): number => {
+    let documents = 0;
+    for (const input of inputs) for (const doc of parseAllDocuments(input.text)) if (doc.toJS() !== null) documents += 1;
+    return documents;
+  };
+  const full = (): number => {
+    const collected = collectObjects(inputs, [], "default");
+    const report = evaluate(collected.objects, { rules: BUILTIN_RULES, policy: DEFAULT_POLICY, inventory: inventoryFromObjects(collected.objects, "default"), surface: "manifests", today: "2026-11-24", defaultNamespace: "default" });
+    return report.objects;
+  };
+  const time = (fn: () => number): { ms: number; count: number } => {
+    const start = performance.now();
+    const count = fn();
+    return { ms: performance.now() - start, count };
+  };
+  // One measured run each (the set is ~700 MB of YAML); a smaller warm-up first.
+  const all = inputs.splice(0);
+  inputs.push(...all.slice(0, texts.length * 10));
+  time(parseOnly);
+  time(full);
+  inputs.splice(0, inputs.length, ...all);
+  const runs = [{ parse: time(parseOnly), check: time(full) }];
+  const best = (key: "parse" | "check") => Math.min(...runs.map((r) => r[key].ms));
+  const objects = runs[0]?.check.count ?? 0;
+  results["check"] = { objects, parseOnlyMs: best("parse"), checkMs: best("check"), ratio: best("check") / best("parse"), objectsPerSecond: objects / (best("check") / 1000) };
+  log(`check: ${String(objects)} objects (corpus x${String(copies)}); parse-only ${fmt(best("parse"), 0)} ms, check ${fmt(best("check"), 0)} ms ` + `= ${fmt(objects / (best("check") / 1000), 0)} objects/s; ratio check/parse-only ${fmt(best("check") / best("parse"))} (target <= 1.3)`);
+}
+
+/** Reviews built from the corpus: Deployments, the DaemonSet, Services and NetworkPolicies, allowed and denied. */
+function corpusReviews(): string[] {
+  const wanted = new Set(["Deployment", "DaemonSet", "Service", "NetworkPolicy"]);
+  const objects = corpusFiles().flatMap((file) => parseAllDocuments(readFileSync(file, "utf8")).map((doc) => doc.toJS() as Record<string, unknown> | null));
+  return objects.filter((o): o is Record<string, unknown> => o !== null && wanted.has(String(o["kind"]))).map((o, i) => JSON.stringify(admissionReview(o, { uid: `bench-${String(i)}` })));
+}
+
+function corpusPolicies(api: FakeKubeApi): void {
+  for (const file of corpusFiles()) {
+    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+      const object = doc.toJS() as { kind?: string; metadata: { name: string; namespace?: string } } | null;
+      if (object?.kind === "NetworkPolicy") api.put(NETWORK_POLICIES, object);
+    }
+  }
+}
+
+interface Served {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly healthPort: number;
+  readonly readyMs: number;
+}
+
+async function startNetguard(certDir: string, kubeconfig: string, extra: readonly string[] = []): Promise<Served> {
+  const [port, healthPort] = [await freePort(), await freePort()];
+  const child = pinned(0, [MAIN, "serve", `--cert-dir=${certDir}`, `--port=${String(port)}`, `--health-port=${String(healthPort)}`, "--host=127.0.0.1", `--kubeconfig=${kubeconfig}`, "--shutdown-delay=0", ...extra], "ignore");
+  const readyMs = await waitReady(healthPort);
+  return { child, port, healthPort, readyMs };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Alternates the load between servers round by round, so a noisy neighbour hits both alike; medians win. */
+async function compare(servers: readonly { name: string; port: number; pid: number }[], caFile: string, bodiesFile: string, rounds: number): Promise<Record<string, Record<string, number>>> {
+  const samples: Record<string, { rps: number[]; p50: number[]; p99: number[]; errors: number }> = {};
+  for (const server of servers) samples[server.name] = { rps: [], p50: [], p99: [], errors: 0 };
+  for (let round = 0; round < rounds; round += 1) {
+    for (const server of servers) {
+      const common = { port: server.port, caFile, bodiesFile, warmupMs: 1000 };
+      const saturation = await load({ ...common, mode: "saturate", connections: 32, durationMs: 5000 });
+      const fixed = await load({ ...common, mode: "fixed-rate", connections: 64, durationMs: 6000, rate: 1000 });
+      const entry = samples[server.name];
+      if (!entry) continue;
+      entry.rps.push(saturation["requestsPerSecond"] ?? Number.NaN);
+      entry.p50.push(fixed["p50"] ?? Number.NaN);
+      entry.p99.push(fixed["p99"] ?? Number.NaN);
+      entry.errors += (saturation["errors"] ?? 0) + (fixed["errors"] ?? 0);
+    }
+  }
+  return Object.fromEntries(
+    servers.map((server) => {
+      const entry = samples[server.name] ?? { rps: [], p50: [], p99: [], errors: 0 };
+      return [server.name, { rps: median(entry.rps), p50: median(entry.p50), p99: median(entry.p99), errors: entry.errors, ...rss(server.pid) }];
+    }),
+  );
+}
+
+// 2. The webhook against the floor: a bare Node HTTPS server that parses the review and allows.
+async function benchWebhook(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "netguard-bench-"));
+  const ca = await makeCa();
+  const leaf = await issue(ca);
+  const secret = secretDir(leaf);
+  const caFile = join(work, "ca.crt");
+  writeFileSync(caFile, ca.cert);
+  const bodiesFile = join(work, "bodies.json");
+  writeFileSync(bodiesFile, JSON.stringify(corpusReviews()));
+  const apiCa = await makeCa("fake apiserver CA");
+  const api = await startFakeKubeApi({ ca: apiCa, serving: await issue(apiCa), bookmarkMs: 5000 });
+  corpusPolicies(api);
+
+  const baseline = pinned(0, [join(BENCH, "baseline-server.js"), join(secret.dir, "tls.crt"), join(secret.dir, "tls.key")]);
+  const basePort = await new Promise<number>((resolve) => baseline.stdout?.on("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
+  const served = await startNetguard(secret.dir, api.kubeconfig);
+  const variants = process.env["NETGUARD_VARIANTS"] ? await Promise.all(process.env["NETGUARD_VARIANTS"].split(";").map(async (v) => ({ name: v, served: await startNetguard(secret.dir, api.kubeconfig, v.split(" ")) }))) : [];
+  const rounds = 3;
+  const measured = await compare(
+    [
+      { name: "baseline", port: basePort, pid: baseline.pid ?? 0 },
+      { name: "netguard", port: served.port, pid: served.child.pid ?? 0 },
+      ...variants.map((v) => ({ name: v.name, port: v.served.port, pid: v.served.child.pid ?? 0 })),
+    ],
+    caFile,
+    bodiesFile,
+    rounds,
+  );
+  await stop(baseline);
+  await stop(served.child);
+  for (const v of variants) {
+    log(`  variant ${v.name}: ${JSON.stringify(measured[v.name])}`);
+    await stop(v.served.child);
+  }
+  await api.close();
+  const base = measured["baseline"] ?? {};
+  const ours = measured["netguard"] ?? {};
+  results["webhook"] = { baseline: base, netguard: ours, throughputRatio: (ours["rps"] ?? 0) / (base["rps"] ?? 1), p99Ratio: (ours["p99"] ?? 0) / (base["p99"] ?? 1), pinned: PIN, rounds };
+  log(`webhook (server on cpu0, load generator on cpu1: ${String(PIN)}; HTTPS keep-alive, certificate verified; medians of ${String(rounds)} alternating rounds):`);
+  for (const [name, r] of [["baseline", base], ["netguard", ours]] as const) {
+    log(`  ${name}: ${fmt(r["rps"] ?? 0, 0)} req/s saturated; p50 ${fmt(r["p50"] ?? 0)} ms, p99 ${fmt(r["p99"] ?? 0)} ms at 1,000 req/s (open loop); RSS ${fmt(r["rssMiB"] ?? 0, 0)} MiB; errors ${String(r["errors"] ?? 0)}`);
+  }
+  log(`  ratios netguard/baseline: throughput ${fmt((ours["rps"] ?? 0) / (base["rps"] ?? 1))} (target >= 0.8), p99 ${fmt((ours["p99"] ?? 0) / (base["p99"] ?? 1))} (target <= 1.5)`);
+}
+
+// 3. Cluster scale: 10,000 NetworkPolicies in 1,000 namespaces against 10.
+async function benchScale(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "netguard-scale-"));
+  const ca = await makeCa();
+  const secret = secretDir(await issue(ca));
+  const caFile = join(work, "ca.crt");
+  writeFileSync(caFile, ca.cert);
+  const run = async (namespaces: number, perNamespace: number) => {
+    const apiCa = await makeCa("fake apiserver CA");
+    const api = await startFakeKubeApi({ ca: apiCa, serving: await issue(apiCa), bookmarkMs: 5000 });
+    for (let n = 0; n < namespaces; n += 1) {
+      for (let p = 0; p < perNamespace; p += 1) {
+        api.put(NETWORK_POLICIES, { metadata: { name: `np-${String(p)}`, namespace: `ns-${String(n)}` }, spec: { podSelector: { matchLabels: { app: `app-${String(p)}` } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 8080 }] }] } });
+      }
+    }
+    const bodies = Array.from({ length: 200 }, (_, i) => {
+      const namespace = `ns-${String(i % namespaces)}`;
+      const labels = { app: `app-${String(i % perNamespace)}` };
+      const spec = { containers: [{ name: "app", image: "example/app:1", ports: [{ containerPort: 8080 }] }] };
+      const object = i % 2 === 0 ? { apiVersion: "v1", kind: "Pod", metadata: { name: `p${String(i)}`, namespace, labels }, spec } : { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `d${String(i)}`, namespace }, spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec } } };
+      return JSON.stringify(admissionReview(object, { uid: `s-${String(i)}` }));
+    });
+    const bodiesFile = join(work, `bodies-${String(namespaces)}.json`);
+    writeFileSync(bodiesFile, JSON.stringify(bodies));
+    const served = await startNetguard(secret.dir, api.kubeconfig);
+    const synced = rss(served.child.pid ?? 0);
+    const fixed = await load({ port: served.port, caFile, bodiesFile, warmupMs: 1000, mode: "fixed-rate", connections: 64, durationMs: 8000, rate: 1000 });
+    const after = rss(served.child.pid ?? 0);
+    await stop(served.child);
+    await api.close();
+    return { policies: namespaces * perNamespace, readyMs: served.readyMs, rssSyncedMiB: synced.rssMiB, peakMiB: after.peakMiB, p99: fixed["p99"] ?? Number.NaN, errors: fixed["errors"] ?? 0 };
+  };
+  const small = await run(1, 10);
+  const large = await run(1000, 10);
+  results["scale"] = { small, large, syncDeltaMs: large.readyMs - small.readyMs, p99Ratio: large.p99 / small.p99 };
+  log("cluster scale (process start to /readyz 200, which waits for the initial list/sync):");
+  for (const r of [small, large]) log(`  ${String(r.policies).padStart(6)} NetworkPolicies: ready in ${fmt(r.readyMs, 0)} ms; RSS ${fmt(r.rssSyncedMiB, 0)} MiB after sync, peak ${fmt(r.peakMiB, 0)} MiB; p99 ${fmt(r.p99)} ms at 1,000 req/s; errors ${String(r.errors)}`);
+  log(`  sync cost of 10,000 policies: +${fmt(large.readyMs - small.readyMs, 0)} ms (target: sync <= 3 s); p99 ratio ${fmt(large.p99 / small.p99)} (target <= 1.0 within noise); RSS target <= 200 MB`);
+}
+
+// 4. audit over a fake cluster of 50,000 objects, against listing the same objects only.
+async function benchAudit(): Promise<void> {
+  const apiCa = await makeCa("fake apiserver CA");
+  const api = await startFakeKubeApi({ ca: apiCa, serving: await issue(apiCa), bookmarkMs: 5000 });
+  const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: "app", image: "example/app:1", ports: [{ containerPort: 8080 }] }] } });
+  let objects = 0;
+  for (let n = 0; n < 1000; n += 1) {
+    const namespace = `ns-${String(n)}`;
+    api.put(AUDITED["NetworkPolicy"] ?? NETWORK_POLICIES, { metadata: { name: "default-deny", namespace }, spec: { podSelector: n % 2 === 0 ? {} : { matchLabels: { app: "app-0" } } } });
+    objects += 1;
+    for (let d = 0; d < 10; d += 1) {
+      const app = `app-${String(d)}`;
+      api.put(AUDITED["Deployment"] ?? NETWORK_POLICIES, { metadata: { name: app, namespace, uid: `${namespace}-d${String(d)}` }, spec: { selector: { matchLabels: { app } }, template: template(app) } });
+      api.put(AUDITED["ReplicaSet"] ?? NETWORK_POLICIES, { metadata: { name: `${app}-1`, namespace, uid: `${namespace}-r${String(d)}`, ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: app, uid: `${namespace}-d${String(d)}`, controller: true }] }, spec: { selector: { matchLabels: { app } }, template: template(app) } });
+      objects += 2;
+    }
+    for (let p = 0; p < 25; p += 1) {
+      api.put(AUDITED["Pod"] ?? NETWORK_POLICIES, { metadata: { name: `pod-${String(p)}`, namespace, labels: { app: `app-${String(p % 10)}` }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "x", uid: `${namespace}-r${String(p % 10)}`, controller: true }] }, spec: template("x").spec });
+      objects += 1;
+    }
+    for (let s = 0; s < 4; s += 1) {
+      api.put(AUDITED["Service"] ?? NETWORK_POLICIES, { metadata: { name: `svc-${String(s)}`, namespace }, spec: { ports: [{ port: 80, protocol: s === 3 ? "UDP" : "TCP" }] } });
+      objects += 1;
+    }
+  }
+  const child = async (mode: string) => JSON.parse((await output(pinned(0, [join(BENCH, "audit-child.js"), mode, api.kubeconfig]))).trim()) as { ms: number; maxRssMiB: number };
+  const list = await child("list");
+  const audit = await child("audit");
+  await api.close();
+  results["audit"] = { objects, list, audit, ratio: audit.ms / list.ms };
+  log(`audit: ${String(objects)} objects in 1,000 namespaces (pages of 500): list only ${fmt(list.ms, 0)} ms, peak RSS ${fmt(list.maxRssMiB, 0)} MiB; ` + `netguard audit ${fmt(audit.ms, 0)} ms, peak RSS ${fmt(audit.maxRssMiB, 0)} MiB; ratio audit/list-only ${fmt(audit.ms / list.ms)}`);
+}
+
+log(`netguard bench on ${cpus()[0]?.model ?? "unknown CPU"} x${String(cpus().length)}, Node ${process.version}`);
+if (!existsSync(CORPUS) && (wants("check") || wants("webhook"))) log(`skipped check and webhook: ${CORPUS} is absent (it ships beside the project on the team's machines)`);
+if (existsSync(CORPUS) && wants("check")) benchCheck();
+if (existsSync(CORPUS) && wants("webhook")) await benchWebhook();
+if (wants("scale")) await benchScale();
+if (wants("audit")) await benchAudit();
+writeFileSync(join(ROOT, "dist", "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);
+process.exit(0);
