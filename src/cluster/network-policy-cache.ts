@@ -1,7 +1,8 @@
-import { makeInformer, NetworkingV1Api, type KubeConfig, type V1NetworkPolicy } from "@kubernetes/client-node";
+import { NetworkingV1Api, Watch, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Inventory, PolicyLookup } from "../engine/types.js";
 import { readNetworkPolicy, type NetworkPolicyFacts } from "../kube/network-policy.js";
+import { asObject, asString } from "../kube/fields.js";
 import { toKubeObject } from "../kube/object.js";
 
 /** The webhook's view of the cluster's NetworkPolicies: an informer cache indexed by namespace. */
@@ -22,64 +23,124 @@ export interface CacheOptions {
 }
 
 const PATH = "/apis/networking.k8s.io/v1/networkpolicies";
+/** Watches this short-lived are retried after a pause, so a server that closes at once is not hammered. */
+const MIN_WATCH_MS = 1000;
 
-/** Lists then watches networking.k8s.io/v1 NetworkPolicies in all namespaces, restarting after errors. */
+type FactsIndex = Map<string, Map<string, NetworkPolicyFacts>>;
+
+/**
+ * Lists (in pages of 500) then watches networking.k8s.io/v1 NetworkPolicies in all namespaces with
+ * client-node's Watch, keeping only the facts coverage needs: no second cache of whole objects.
+ * A watch that ends resumes from the last resourceVersion; 410 Gone relists; errors retry.
+ */
 export function startNetworkPolicyCache(config: KubeConfig, options: CacheOptions): NetworkPolicyCache {
   const api = config.makeApiClient(NetworkingV1Api);
-  const informer = makeInformer<V1NetworkPolicy>(config, PATH, () => api.listNetworkPolicyForAllNamespaces());
-  const byNamespace = new Map<string, Map<string, NetworkPolicyFacts>>();
+  const watcher = new Watch(config);
+  let byNamespace: FactsIndex = new Map();
+  // Lookups happen on every review; changes are rare: answer from a per-namespace array built once.
+  let answers = new Map<string, PolicyLookup>();
+  let answersFor: FactsIndex | undefined;
   let synced = false;
   let stopped = false;
-  let attemptFailed = false;
-  let retry: NodeJS.Timeout | undefined;
+  let resourceVersion = "";
+  let request: AbortController | undefined;
+  let sleeping: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   let markSynced: () => void = () => undefined;
   const syncedPromise = new Promise<void>((resolve) => {
     markSynced = resolve;
   });
 
-  const upsert = (policy: V1NetworkPolicy): void => {
+  const upsert = (index: FactsIndex, policy: unknown): void => {
     const facts = factsOf(policy);
     if (facts === undefined) return;
-    let names = byNamespace.get(facts.namespace);
-    if (names === undefined) byNamespace.set(facts.namespace, (names = new Map<string, NetworkPolicyFacts>()));
+    let names = index.get(facts.namespace);
+    if (names === undefined) index.set(facts.namespace, (names = new Map<string, NetworkPolicyFacts>()));
     names.set(facts.name, facts);
-    options.onChange?.(cache);
+    if (index === byNamespace) answers.delete(facts.namespace);
   };
-  const remove = (policy: V1NetworkPolicy): void => {
-    const namespace = policy.metadata?.namespace ?? "";
+  const remove = (policy: unknown): void => {
+    const object = toKubeObject({ ...asObject(policy), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
+    if (!object.ok) return;
+    const namespace = object.value.ref.namespace ?? "";
     const names = byNamespace.get(namespace);
-    names?.delete(policy.metadata?.name ?? "");
+    names?.delete(object.value.ref.name);
     if (names?.size === 0) byNamespace.delete(namespace);
-    options.onChange?.(cache);
+    answers.delete(namespace);
   };
-  informer.on("add", upsert);
-  informer.on("update", upsert);
-  informer.on("delete", remove);
-  informer.on("error", (error: unknown) => {
-    attemptFailed = true;
-    if (stopped) return;
-    options.logger.warn({ err: error, retryMs: options.retryMs, synced }, "NetworkPolicy list/watch failed; restarting");
-    clearTimeout(retry);
-    retry = setTimeout(() => void begin(), options.retryMs);
-  });
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      sleeping = { timer: setTimeout(resolve, ms), wake: resolve };
+    });
 
-  const begin = async (): Promise<void> => {
-    if (stopped) return;
-    attemptFailed = false;
-    try {
-      await informer.start();
-    } catch (error) {
-      attemptFailed = true;
-      options.logger.warn({ err: error }, "NetworkPolicy informer failed to start");
-      retry = setTimeout(() => void begin(), options.retryMs);
-      return;
-    }
-    // start() resolves once the list is in and the watch is open, or after reporting an error.
-    if (!attemptFailed && !synced) {
+  const relist = async (): Promise<void> => {
+    const fresh: FactsIndex = new Map();
+    let cont: string | undefined;
+    let version = "";
+    do {
+      const page = await api.listNetworkPolicyForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) });
+      for (const item of page.items) upsert(fresh, item);
+      version ||= page.metadata?.resourceVersion ?? "";
+      cont = page.metadata?._continue || undefined;
+    } while (cont !== undefined);
+    // Swap in one step: lookups during a relist keep answering from the previous list.
+    byNamespace = fresh;
+    resourceVersion = version;
+    if (!synced) {
       synced = true;
       options.logger.info({ policies: cache.size() }, "NetworkPolicy cache synced");
       markSynced();
-      options.onChange?.(cache);
+    }
+    options.onChange?.(cache);
+  };
+
+  const watchOnce = async (): Promise<unknown> => {
+    const started = Date.now();
+    const ended = await new Promise<unknown>((resolve) => {
+      watcher
+        .watch(
+          PATH,
+          { resourceVersion, allowWatchBookmarks: true },
+          (type: string, object: unknown) => {
+            const version = asString(asObject(asObject(object)?.["metadata"])?.["resourceVersion"]);
+            if (type === "ERROR") {
+              // 410 Gone: our resourceVersion was compacted away; the stream ends and we relist.
+              if (asObject(object)?.["code"] === 410) resourceVersion = "";
+              return;
+            }
+            if (type === "ADDED" || type === "MODIFIED") upsert(byNamespace, object);
+            else if (type === "DELETED") remove(object);
+            if (version) resourceVersion = version;
+            if (type !== "BOOKMARK") options.onChange?.(cache);
+          },
+          (error: unknown) => resolve(error ?? null),
+        )
+        .then(
+          (controller) => {
+            request = controller;
+          },
+          (error: unknown) => resolve(error),
+        );
+    });
+    request = undefined;
+    if (ended !== null && asObject(ended)?.["statusCode"] === 410) resourceVersion = "";
+    if (ended !== null || Date.now() - started < MIN_WATCH_MS) return ended ?? new Error("watch closed at once");
+    return null;
+  };
+
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      try {
+        if (resourceVersion === "") await relist();
+        const failure = await watchOnce();
+        if (failure !== null && !stopped) {
+          options.logger.warn({ err: failure, retryMs: options.retryMs, synced }, "NetworkPolicy watch failed; retrying");
+          await pause(options.retryMs);
+        }
+      } catch (error) {
+        if (stopped) return;
+        options.logger.warn({ err: error, retryMs: options.retryMs, synced }, "NetworkPolicy list failed; retrying");
+        await pause(options.retryMs);
+      }
     }
   };
 
@@ -87,8 +148,17 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
   const cache: NetworkPolicyCache = {
     networkPolicies: (namespace) => {
       if (!synced) return { verified: false, reason: "the NetworkPolicy cache has not synced with the API server yet" };
-      const names = byNamespace.get(namespace);
-      return names ? { verified: true, policies: [...names.values()] } : empty;
+      if (answersFor !== byNamespace) {
+        answers = new Map();
+        answersFor = byNamespace;
+      }
+      let answer = answers.get(namespace);
+      if (answer === undefined) {
+        const names = byNamespace.get(namespace);
+        answer = names ? { verified: true, policies: [...names.values()] } : empty;
+        answers.set(namespace, answer);
+      }
+      return answer;
     },
     isSynced: () => synced,
     size: () => {
@@ -97,13 +167,17 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
       return total;
     },
     synced: syncedPromise,
-    stop: async () => {
+    stop: () => {
       stopped = true;
-      clearTimeout(retry);
-      await informer.stop();
+      request?.abort();
+      if (sleeping) {
+        clearTimeout(sleeping.timer);
+        sleeping.wake();
+      }
+      return Promise.resolve();
     },
   };
-  void begin();
+  void run();
   return cache;
 }
 
@@ -128,8 +202,8 @@ export function createLiveLookup(config: KubeConfig, timeoutMs: number): (namesp
 }
 
 /** List items carry no apiVersion/kind: restore them, then read the policy like any other. */
-export function factsOf(policy: V1NetworkPolicy): NetworkPolicyFacts | undefined {
-  const object = toKubeObject({ ...policy, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
+export function factsOf(policy: unknown): NetworkPolicyFacts | undefined {
+  const object = toKubeObject({ ...asObject(policy), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
   if (!object.ok || object.value.ref.namespace === undefined) return undefined;
   return readNetworkPolicy(object.value, object.value.ref.namespace);
 }

@@ -41,6 +41,8 @@ describe("NetworkPolicy cache over the real client-node informer", () => {
     const bank = cache.networkPolicies("bank");
     expect(bank.verified && bank.policies[0]?.policyTypes).toEqual(["Egress"]);
     expect(cache.size()).toBe(2);
+    expect(api?.requests).toContain("GET /apis/networking.k8s.io/v1/networkpolicies?limit=500");
+    await eventually(() => api?.requests.some((r) => r.includes("watch=true") && r.includes("allowWatchBookmarks=true")), Boolean);
   });
 
   it("sees policies created and deleted after the start", async () => {
