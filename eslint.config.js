@@ -1,7 +1,7 @@
 // @ts-check
 import tseslint from "typescript-eslint";
 
-const CORE = ["src/engine/**", "src/rules/**", "src/kube/**", "src/policy/**", "src/report/**"];
+const CORE = ["src/engine/**", "src/rules/**", "src/kube/**", "src/policy/**", "src/report/**", "src/audit/**"];
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", "eslint.config.js"] },
