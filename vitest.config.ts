@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // In CI a JSON report as well, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env["CI"] ? ["default", ["json", { outputFile: "dist/test-results.json" }]] : ["default"],
   },
 });
