@@ -68,8 +68,8 @@ export async function listen(
   return {
     https,
     health,
-    port: (https.address() as AddressInfo).port,
-    healthPort: health ? (health.address() as AddressInfo).port : undefined,
+    port: portOf(https),
+    healthPort: health ? portOf(health) : undefined,
     setPair: (pair) => {
       https.setSecureContext(tlsOptions(pair, options.clientCa));
     },
@@ -84,6 +84,12 @@ export async function listen(
       clearTimeout(force);
     },
   };
+}
+
+/** The port a listening server got (port 0 picks one). */
+function portOf(server: HttpServer | HttpsServer): number {
+  const address: AddressInfo | string | null = server.address();
+  return typeof address === "object" && address !== null ? address.port : 0;
 }
 
 function listenOn(server: HttpServer | HttpsServer, port: number, host: string): Promise<void> {
