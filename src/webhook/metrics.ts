@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { deferredCounter, type DeferredCounter } from "./deferred-metrics.js";
 
 /** The webhook's metrics, on a registry of its own (no global default registry). */
 export interface WebhookMetrics {
   readonly registry: Registry;
-  readonly requests: Counter<"kind" | "operation" | "decision">;
+  readonly requests: DeferredCounter<"kind" | "operation" | "decision">;
   readonly duration: Histogram<"decision">;
-  readonly findings: Counter<"rule" | "action">;
+  readonly findings: DeferredCounter<"rule" | "action">;
   readonly cacheSynced: Gauge;
   readonly cacheObjects: Gauge;
   readonly certificateExpiry: Gauge;
@@ -20,12 +21,8 @@ export function createMetrics(options: { readonly processMetrics: boolean } = { 
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "netguard_" });
   return {
     registry,
-    requests: new Counter({
-      name: "netguard_admission_requests_total",
-      help: "Admission reviews answered, by object kind, operation and decision (allow, warn, deny, error, invalid).",
-      labelNames: ["kind", "operation", "decision"],
-      registers: [registry],
-    }),
+    // Per-request counters are counted in plain maps and handed to prom-client at scrape time (ADR 0003).
+    requests: deferredCounter(registry, "netguard_admission_requests_total", "Admission reviews answered, by object kind, operation and decision (allow, warn, deny, error, invalid).", ["kind", "operation", "decision"]),
     duration: new Histogram({
       name: "netguard_admission_duration_seconds",
       help: "Time from request received to response written.",
@@ -33,12 +30,7 @@ export function createMetrics(options: { readonly processMetrics: boolean } = { 
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    findings: new Counter({
-      name: "netguard_findings_total",
-      help: "Findings in admission reviews, by rule and action.",
-      labelNames: ["rule", "action"],
-      registers: [registry],
-    }),
+    findings: deferredCounter(registry, "netguard_findings_total", "Findings in admission reviews, by rule and action.", ["rule", "action"]),
     cacheSynced: new Gauge({ name: "netguard_networkpolicy_cache_synced", help: "1 when the NetworkPolicy informer cache has synced.", registers: [registry] }),
     cacheObjects: new Gauge({ name: "netguard_networkpolicy_cache_objects", help: "NetworkPolicies in the informer cache.", registers: [registry] }),
     certificateExpiry: new Gauge({
