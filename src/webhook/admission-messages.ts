@@ -35,6 +35,11 @@ export function warningLines(findings: readonly Finding[], prefix = ""): string[
   return lines;
 }
 
+/** One warning per field that could not be read, naming the object and the field. */
+export function problemLines(object: { readonly ref: ObjectRef }, problems: readonly { readonly field: string | undefined; readonly message: string }[]): string[] {
+  return problems.map((problem) => clip(clean(`netguard could not read ${describeRef(object.ref)} ${problem.field ?? ""}: ${problem.message}`), WARNING_MAX));
+}
+
 /** Audit annotations: one key per rule (the API server prefixes the webhook name), findings joined. */
 export function auditAnnotations(findings: readonly Finding[]): Record<string, string> {
   const byRule: Record<string, string[]> = {};

@@ -1,5 +1,5 @@
 import { asObject, asString, isObject } from "../kube/fields.js";
-import type { Parsed } from "../kube/object.js";
+import { toKubeObject, type KubeObject, type Parsed } from "../kube/object.js";
 
 /** The AdmissionReview versions the API server may send; the answer uses the same one. */
 export type ReviewVersion = "admission.k8s.io/v1" | "admission.k8s.io/v1beta1";
@@ -17,8 +17,10 @@ export interface AdmissionRequest {
   readonly namespace: string;
   readonly operation: Operation;
   readonly username: string;
-  readonly object: unknown;
-  readonly oldObject: unknown;
+  /** The object under review: always present for CREATE and UPDATE (CONNECT's options are not kept). */
+  readonly object: KubeObject | undefined;
+  /** The stored object: present for UPDATE (and DELETE). */
+  readonly oldObject: KubeObject | undefined;
   readonly dryRun: boolean;
 }
 
@@ -42,6 +44,12 @@ export function parseAdmissionReview(body: unknown): Parsed<AdmissionRequest> {
   const kind = asObject(request["kind"]);
   if (kind === undefined || typeof kind["kind"] !== "string") return { ok: false, error: "request.kind must be {group, version, kind}" };
   const userInfo = asObject(request["userInfo"]) ?? {};
+  const namespace = asString(request["namespace"]) ?? "";
+  // CREATE and UPDATE always carry the new object, UPDATE the old one too: without them nothing can be judged.
+  const object = readObject(request["object"], "request.object", namespace, operation === "CREATE" || operation === "UPDATE");
+  if (!object.ok) return object;
+  const oldObject = readObject(request["oldObject"], "request.oldObject", namespace, operation === "UPDATE");
+  if (!oldObject.ok) return oldObject;
   return {
     ok: true,
     value: {
@@ -50,14 +58,22 @@ export function parseAdmissionReview(body: unknown): Parsed<AdmissionRequest> {
       kind: { group: asString(kind["group"]) ?? "", version: asString(kind["version"]) ?? "", kind: kind["kind"] },
       subResource: asString(request["subResource"]) ?? "",
       name: asString(request["name"]) ?? "",
-      namespace: asString(request["namespace"]) ?? "",
+      namespace,
       operation,
       username: asString(userInfo["username"]) ?? "",
-      object: request["object"] ?? null,
-      oldObject: request["oldObject"] ?? null,
+      object: operation === "CONNECT" ? undefined : object.value,
+      oldObject: oldObject.value,
       dryRun: request["dryRun"] === true,
     },
   };
+}
+
+/** Reads an embedded object; a required one that is absent or not a Kubernetes object is an error naming the field. */
+function readObject(value: unknown, field: string, namespace: string, required: boolean): Parsed<KubeObject | undefined> {
+  if (value === undefined || value === null) return required ? { ok: false, error: `${field} is missing` } : { ok: true, value: undefined };
+  const object = toKubeObject(value, { namespace: namespace || undefined });
+  if (object.ok) return object;
+  return required ? { ok: false, error: `${field}: ${object.error}` } : { ok: true, value: undefined };
 }
 
 /** The uid of a body that failed to parse, if it has one, for error logs. */

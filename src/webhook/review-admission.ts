@@ -1,10 +1,10 @@
 import { evaluate } from "../engine/evaluate.js";
-import type { Finding, Inventory, Report, Rule } from "../engine/types.js";
-import { toKubeObject, type KubeObject } from "../kube/object.js";
+import type { Finding, Inventory, Problem, Report, Rule } from "../engine/types.js";
+import type { KubeObject } from "../kube/object.js";
 import type { Policy } from "../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
-import { auditAnnotations, denialMessage, warningLines } from "./admission-messages.js";
+import { auditAnnotations, denialMessage, problemLines, warningLines } from "./admission-messages.js";
 
 /** What one admission decision needs; the webhook shell fills it per request. */
 export interface ReviewDeps {
@@ -36,21 +36,19 @@ export function reviewAdmission(request: AdmissionRequest, deps: ReviewDeps): Re
   // DELETE removes exposure and CONNECT (exec, port-forward) carries options, not an object.
   if (request.operation === "DELETE" || request.operation === "CONNECT") return pass();
   if (!EVALUATED_SUBRESOURCES.has(request.subResource)) return pass();
-  const object = toKubeObject(request.object, { namespace: request.namespace || undefined });
-  if (!object.ok) return pass();
-  const report = run(object.value, deps);
+  // parseAdmissionReview guarantees the object for CREATE and UPDATE.
+  const object = request.object;
+  if (object === undefined) return pass();
+  const report = run(object, deps);
   let findings = report.findings;
   let preexisting: Finding[] = [];
-  if (request.operation === "UPDATE") {
-    const old = toKubeObject(request.oldObject, { namespace: request.namespace || undefined });
-    if (old.ok) {
-      // Only new violations deny: objects created before a rule existed keep working when touched.
-      const before = new Set(run(old.value, deps).findings.map(identity));
-      preexisting = findings.filter((finding) => finding.action === "deny" && before.has(identity(finding)));
-      findings = findings.filter((finding) => !preexisting.includes(finding));
-    }
+  if (request.operation === "UPDATE" && request.oldObject !== undefined) {
+    // Only new violations deny: objects created before a rule existed keep working when touched.
+    const before = new Set(run(request.oldObject, deps).findings.map(identity));
+    preexisting = findings.filter((finding) => finding.action === "deny" && before.has(identity(finding)));
+    findings = findings.filter((finding) => !preexisting.includes(finding));
   }
-  return decide(request.uid, object.value, findings, preexisting);
+  return decide(request.uid, object, { findings, preexisting, problems: report.problems });
 }
 
 function run(object: KubeObject, deps: ReviewDeps): Report {
@@ -61,11 +59,15 @@ function identity(finding: Finding): string {
   return `${finding.rule}\u0000${finding.key}`;
 }
 
-function decide(uid: string, object: KubeObject, findings: readonly Finding[], preexisting: readonly Finding[]): ReviewOutcome {
+function decide(uid: string, object: KubeObject, results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[] }): ReviewOutcome {
+  const { findings, preexisting } = results;
   const denials = findings.filter((f) => f.action === "deny");
   const warnings = [
     ...warningLines(findings.filter((f) => f.action === "warn")),
     ...warningLines(preexisting, "already present before this update, not denied: "),
+    // A field netguard cannot read is said out loud rather than passed over (the API server's own
+    // validation normally rejects such objects before any webhook sees them).
+    ...problemLines(object, results.problems),
   ];
   const audits = auditAnnotations(findings.filter((f) => f.action === "audit"));
   if (denials.length > 0) {

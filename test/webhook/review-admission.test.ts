@@ -88,6 +88,15 @@ describe("reviewAdmission per kind and operation", () => {
     expect(outcome.response).toEqual({ uid: expect.any(String), allowed: true });
   });
 
+  it("says which field it could not read instead of passing over it", () => {
+    const outcome = review(admissionReview(pod("p", podSpec({ hostNetwork: "yes" }))));
+    expect(outcome.response).toEqual({
+      uid: expect.any(String),
+      allowed: true,
+      warnings: ['netguard could not read Pod default/p spec.hostNetwork: must be true or false, not "yes"'],
+    });
+  });
+
   it("names containers and ports in the denial, like Pod Security Admission", () => {
     const manifest = pod("web", podSpec({}, [container("proxy", [{ containerPort: 8080, hostPort: 80 }])]));
     expect(review(admissionReview(manifest)).response.status?.message).toBe(
@@ -122,6 +131,9 @@ describe("parseAdmissionReview", () => {
     ["no request", { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview" }, "request is missing or not an object"],
     ["no uid", { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { operation: "CREATE" } }, "request.uid is missing: the response must echo it"],
     ["bad operation", { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { uid: "u", operation: "PATCH" } }, "request.operation must be one of CREATE, UPDATE, DELETE, CONNECT"],
+    ["a CREATE without an object", { ...admissionReview(pod("p")), request: { ...(admissionReview(pod("p")).request as object), object: null } }, "request.object is missing"],
+    ["a CREATE whose object has no kind", { ...admissionReview(pod("p")), request: { ...(admissionReview(pod("p")).request as object), object: { apiVersion: "v1", metadata: { name: "p" } } } }, "request.object: not a Kubernetes object: kind missing"],
+    ["an UPDATE without the old object", admissionReview(pod("p"), { operation: "UPDATE" }), "request.oldObject is missing"],
   ])("rejects %s", (_name, body, error) => {
     expect(parseAdmissionReview(body)).toEqual({ ok: false, error });
   });
