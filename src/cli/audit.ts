@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { summarizeNamespaces, type NamespaceSummary } from "../audit/namespace-summary.js";
 import { topLevelObjects } from "../audit/top-level-owners.js";
 import { loadKubeConfig } from "../cluster/kubeconfig.js";
@@ -12,7 +11,8 @@ import { OUTPUT_FORMATS, render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { exitCodeFor } from "./check.js";
-import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
+import { parseCommandArgs, usageError } from "./command-args.js";
+import { isoDay, type CliIo, type ExitCode } from "./io.js";
 import { loadPolicy } from "./load-policy.js";
 
 /** Usage text of `netguard audit`. */
@@ -41,32 +41,21 @@ export interface AuditDeps {
 /** `netguard audit`: list the cluster, evaluate with its own NetworkPolicies, report. */
 export async function runAudit(argv: readonly string[], deps: AuditDeps): Promise<ExitCode> {
   const { io } = deps;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        namespace: { type: "string", short: "n" },
-        "all-namespaces": { type: "boolean", short: "A", default: false },
-        policy: { type: "string" },
-        output: { type: "string", short: "o", default: "text" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`netguard audit: ${error instanceof Error ? error.message : String(error)}\n\n${AUDIT_USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(AUDIT_USAGE);
-    return EXIT.clean;
-  }
-  const fail = (message: string): ExitCode => {
-    io.stderr(`netguard audit: ${message}\n`);
-    return EXIT.usage;
-  };
+  const parsed = parseCommandArgs("audit", AUDIT_USAGE, {
+    args: [...argv],
+    options: {
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      namespace: { type: "string", short: "n" },
+      "all-namespaces": { type: "boolean", short: "A", default: false },
+      policy: { type: "string" },
+      output: { type: "string", short: "o", default: "text" },
+    },
+  }, io);
+  if (!parsed.ok) return parsed.exit;
+  const { values } = parsed.args;
+  const fail = (message: string): ExitCode => usageError(io, "audit", message);
+
   const output = values.output;
   if (output !== "policyreport" && !OUTPUT_FORMATS.some((f) => f === output)) return fail(`--output must be one of ${[...OUTPUT_FORMATS, "policyreport"].join(", ")}, not "${output}"`);
   if (values.namespace !== undefined && values["all-namespaces"]) return fail("--namespace and --all-namespaces exclude each other");

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { evaluate, hasDenials } from "../engine/evaluate.js";
 import { inventoryFromObjects, mergeInventories } from "../engine/inventory.js";
 import type { Inventory, Report } from "../engine/types.js";
@@ -7,6 +6,7 @@ import { readInputs } from "../manifests/read-inputs.js";
 import { OUTPUT_FORMATS, render, type OutputFormat } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
+import { parseCommandArgs, usageError } from "./command-args.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
 import { loadPolicy } from "./load-policy.js";
 
@@ -42,33 +42,23 @@ export interface CheckDeps {
 /** `netguard check`: manifests in, findings out, exit code for CI. */
 export async function runCheck(argv: readonly string[], deps: CheckDeps): Promise<ExitCode> {
   const { io } = deps;
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        policy: { type: "string" },
-        namespace: { type: "string", default: "default" },
-        output: { type: "string", short: "o", default: "text" },
-        cluster: { type: "boolean", default: false },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    io.stderr(`netguard check: ${error instanceof Error ? error.message : String(error)}\n\n${CHECK_USAGE}`);
-    return EXIT.usage;
-  }
-  if (args.values.help) {
-    io.stdout(CHECK_USAGE);
-    return EXIT.clean;
-  }
+  const parsed = parseCommandArgs("check", CHECK_USAGE, {
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      policy: { type: "string" },
+      namespace: { type: "string", default: "default" },
+      output: { type: "string", short: "o", default: "text" },
+      cluster: { type: "boolean", default: false },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+    },
+  }, io);
+  if (!parsed.ok) return parsed.exit;
+  const { args } = parsed;
   const format = OUTPUT_FORMATS.find((candidate) => candidate === args.values.output);
   if (format === undefined) {
-    io.stderr(`netguard check: --output must be one of ${OUTPUT_FORMATS.join(", ")}, not "${args.values.output}"\n`);
-    return EXIT.usage;
+    return usageError(io, "check", `--output must be one of ${OUTPUT_FORMATS.join(", ")}, not "${args.values.output}"`);
   }
   if (args.positionals.length === 0) {
     io.stderr(`netguard check: no input: name files, directories or - for stdin\n\n${CHECK_USAGE}`);
@@ -76,8 +66,7 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
   }
   const policy = await loadPolicy(args.values.policy);
   if (!policy.ok) {
-    io.stderr(`netguard check: ${policy.error}\n`);
-    return EXIT.usage;
+    return usageError(io, "check", policy.error);
   }
   const namespace = args.values.namespace;
   const read = await readInputs(args.positionals, io.readStdin);
@@ -85,14 +74,12 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
   let inventory = inventoryFromObjects(collected.objects, namespace);
   if (args.values.cluster) {
     if (deps.loadClusterInventory === undefined) {
-      io.stderr("netguard check: --cluster is not available in this build\n");
-      return EXIT.usage;
+      return usageError(io, "check", "--cluster is not available in this build");
     }
     const namespaces = [...new Set(collected.objects.map((object) => object.ref.namespace).filter((ns): ns is string => ns !== undefined))];
     const cluster = await deps.loadClusterInventory(namespaces, { kubeconfig: args.values.kubeconfig, context: args.values.context });
     if (!cluster.ok) {
-      io.stderr(`netguard check: --cluster: ${cluster.error}\n`);
-      return EXIT.usage;
+      return usageError(io, "check", `--cluster: ${cluster.error}`);
     }
     inventory = mergeInventories(inventory, cluster.inventory);
   }

@@ -1,5 +1,5 @@
-import { parseArgs } from "node:util";
 import { BUILTIN_RULES } from "../rules/index.js";
+import { parseCommandArgs, usageError } from "./command-args.js";
 import { EXIT, type CliIo, type ExitCode } from "./io.js";
 
 /** Usage text of `netguard rules`. */
@@ -7,18 +7,9 @@ export const RULES_USAGE = "Usage: netguard rules [--output text|json|markdown]\
 
 /** `netguard rules`: the registry the engine uses, as text, JSON or the README's markdown table. */
 export function runRules(argv: readonly string[], io: CliIo): ExitCode {
-  let output: string;
-  try {
-    const { values } = parseArgs({ args: [...argv], options: { output: { type: "string", short: "o", default: "text" }, help: { type: "boolean", short: "h" } } });
-    if (values.help === true) {
-      io.stdout(RULES_USAGE);
-      return EXIT.clean;
-    }
-    output = values.output;
-  } catch (error) {
-    io.stderr(`netguard rules: ${error instanceof Error ? error.message : String(error)}\n\n${RULES_USAGE}`);
-    return EXIT.usage;
-  }
+  const parsed = parseCommandArgs("rules", RULES_USAGE, { args: [...argv], options: { output: { type: "string", short: "o", default: "text" } } }, io);
+  if (!parsed.ok) return parsed.exit;
+  const output = parsed.args.values.output;
   switch (output) {
     case "text":
       io.stdout(formatRulesText());
@@ -30,8 +21,7 @@ export function runRules(argv: readonly string[], io: CliIo): ExitCode {
       io.stdout(`${formatRulesMarkdown()}\n`);
       return EXIT.clean;
     default:
-      io.stderr(`netguard rules: --output must be text, json or markdown, not "${output}"\n`);
-      return EXIT.usage;
+      return usageError(io, "rules", `--output must be text, json or markdown, not "${output}"`);
   }
 }
 

@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { loadKubeConfig } from "../cluster/kubeconfig.js";
 import { createLogger } from "../logger.js";
 import { describeFsError } from "../manifests/read-inputs.js";
@@ -8,6 +7,7 @@ import { DEFAULT_POLICY } from "../policy/policy.js";
 import { readPair } from "../webhook/certificates.js";
 import { generateDevCertificate } from "../webhook/dev-certificate.js";
 import { startWebhook, type WebhookConfig } from "../webhook/start-webhook.js";
+import { parseCommandArgs, usageError } from "./command-args.js";
 import { EXIT, type CliIo, type ExitCode } from "./io.js";
 
 /** Usage text of `netguard serve`. */
@@ -33,38 +33,27 @@ Runs the HTTPS validating admission webhook: POST AdmissionReviews to /validate.
 
 /** `netguard serve`: runs until SIGTERM or SIGINT, then shuts down gracefully. */
 export async function runServe(argv: readonly string[], io: CliIo, signals: NodeJS.EventEmitter = process): Promise<ExitCode> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        "cert-dir": { type: "string" },
-        dev: { type: "boolean", default: false },
-        port: { type: "string", default: "8443" },
-        host: { type: "string", default: "0.0.0.0" },
-        "health-port": { type: "string", default: "8080" },
-        policy: { type: "string" },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        "client-ca-file": { type: "string" },
-        "log-level": { type: "string", default: "info" },
-        "shutdown-delay": { type: "string" },
-        "poll-seconds": { type: "string", default: "10" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error) {
-    io.stderr(`netguard serve: ${error instanceof Error ? error.message : String(error)}\n\n${SERVE_USAGE}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(SERVE_USAGE);
-    return EXIT.clean;
-  }
-  const fail = (message: string): ExitCode => {
-    io.stderr(`netguard serve: ${message}\n`);
-    return EXIT.usage;
-  };
+  const parsed = parseCommandArgs("serve", SERVE_USAGE, {
+    args: [...argv],
+    options: {
+      "cert-dir": { type: "string" },
+      dev: { type: "boolean", default: false },
+      port: { type: "string", default: "8443" },
+      host: { type: "string", default: "0.0.0.0" },
+      "health-port": { type: "string", default: "8080" },
+      policy: { type: "string" },
+      kubeconfig: { type: "string" },
+      context: { type: "string" },
+      "client-ca-file": { type: "string" },
+      "log-level": { type: "string", default: "info" },
+      "shutdown-delay": { type: "string" },
+      "poll-seconds": { type: "string", default: "10" },
+    },
+  }, io);
+  if (!parsed.ok) return parsed.exit;
+  const { values } = parsed.args;
+  const fail = (message: string): ExitCode => usageError(io, "serve", message);
+
   const port = portNumber(values.port);
   const healthPort = portNumber(values["health-port"]);
   const pollSeconds = Number(values["poll-seconds"]);

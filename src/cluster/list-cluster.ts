@@ -1,5 +1,5 @@
 import { AppsV1Api, BatchV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { describeApiError } from "./network-policy-cache.js";
+import { describeApiError } from "./api-error.js";
 
 /** One page of a list call. */
 interface Page {

@@ -4,6 +4,7 @@ import type { Inventory, PolicyLookup } from "../engine/types.js";
 import { readNetworkPolicy, type NetworkPolicyFacts } from "../kube/network-policy.js";
 import { asObject, asString } from "../kube/fields.js";
 import { toKubeObject } from "../kube/object.js";
+import { describeApiError } from "./api-error.js";
 
 /** The webhook's view of the cluster's NetworkPolicies: an informer cache indexed by namespace. */
 export interface NetworkPolicyCache extends Inventory {
@@ -59,7 +60,7 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
     if (index === byNamespace) answers.delete(facts.namespace);
   };
   const remove = (policy: unknown): void => {
-    const object = toKubeObject({ ...asObject(policy), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
+    const object = networkPolicyObject(policy);
     if (!object.ok) return;
     const namespace = object.value.ref.namespace ?? "";
     const names = byNamespace.get(namespace);
@@ -201,32 +202,14 @@ export function createLiveLookup(config: KubeConfig, timeoutMs: number): (namesp
   };
 }
 
-/** List items carry no apiVersion/kind: restore them, then read the policy like any other. */
-export function factsOf(policy: unknown): NetworkPolicyFacts | undefined {
-  const object = toKubeObject({ ...asObject(policy), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
-  if (!object.ok || object.value.ref.namespace === undefined) return undefined;
-  return readNetworkPolicy(object.value, object.value.ref.namespace);
+/** List items carry no apiVersion/kind: restore them so the policy reads like any other. */
+function networkPolicyObject(policy: unknown): ReturnType<typeof toKubeObject> {
+  return toKubeObject({ ...asObject(policy), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
 }
 
-/** A short text for a client-node error: the HTTP code and the API server's Status message, or the network cause; no stack. */
-export function describeApiError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = "code" in error && typeof error.code === "number" ? error.code : undefined;
-  if (code !== undefined) {
-    const body = "body" in error ? error.body : undefined;
-    let status: unknown = body;
-    if (typeof body === "string") {
-      try {
-        status = JSON.parse(body);
-      } catch {
-        status = undefined;
-      }
-    }
-    const message = asString(asObject(status)?.["message"]);
-    return message ? `HTTP ${String(code)}: ${message}` : `HTTP ${String(code)}`;
-  }
-  const cause = asObject(error.cause);
-  const causeText = asString(cause?.["code"]) ?? asString(cause?.["message"]);
-  const first = error.message.split("\n")[0] ?? error.message;
-  return causeText ? `${first} (${causeText})` : first;
+/** The coverage facts of a listed or watched NetworkPolicy (undefined for one without a namespace). */
+export function factsOf(policy: unknown): NetworkPolicyFacts | undefined {
+  const object = networkPolicyObject(policy);
+  if (!object.ok || object.value.ref.namespace === undefined) return undefined;
+  return readNetworkPolicy(object.value, object.value.ref.namespace);
 }

@@ -1,6 +1,6 @@
 import { isNetworkPolicy, readNetworkPolicy, readPolicyPorts, type NetworkPolicyFacts, type PolicyPortView } from "./network-policy.js";
 import type { KubeObject } from "./object.js";
-import { readPod, type PodView } from "./pod-template.js";
+import { isPodBearing, readPod, type PodView } from "./pod-template.js";
 import type { FieldProblem } from "./problem.js";
 import { isService, readServicePorts, type ServicePortView } from "./service.js";
 
@@ -11,6 +11,11 @@ export interface Subject {
   readonly servicePorts: readonly ServicePortView[];
   readonly policyPorts: readonly PolicyPortView[];
   readonly networkPolicy: NetworkPolicyFacts | undefined;
+}
+
+/** Whether any rule reads this object: pod-bearing kinds, Services and NetworkPolicies. */
+export function isRuleSubject(object: KubeObject): boolean {
+  return isPodBearing(object.ref.apiVersion, object.ref.kind) || isService(object) || isNetworkPolicy(object);
 }
 
 /** Reads the views of an object; fields that cannot be read come back as problems. */

@@ -1,8 +1,6 @@
 import type { Problem } from "../engine/types.js";
-import { isNetworkPolicy } from "../kube/network-policy.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
-import { isPodBearing } from "../kube/pod-template.js";
-import { isService } from "../kube/service.js";
+import { isRuleSubject } from "../kube/subject.js";
 import { parseManifests } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
 
@@ -10,10 +8,6 @@ import type { InputError, InputText } from "./read-inputs.js";
 export interface CollectedObjects {
   readonly objects: KubeObject[];
   readonly problems: Problem[];
-}
-
-function mayHaveFindings(object: KubeObject): boolean {
-  return isPodBearing(object.ref.apiVersion, object.ref.kind) || isService(object) || isNetworkPolicy(object);
 }
 
 /** Decodes every input into Kubernetes objects with file:line; unreadable parts become problems. */
@@ -33,7 +27,7 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
     for (const document of parsed.documents) {
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
       // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
-      if (object.ok && mayHaveFindings(object.value)) {
+      if (object.ok && isRuleSubject(object.value)) {
         objects.push({ ...object.value, source: { file: input.file, line: document.line, fieldLine: document.fieldLine } });
         continue;
       }

@@ -25,9 +25,11 @@ export const ingressPolicy: Rule = {
     // denied and controllers retry, while the workload itself only warns unless enforceOn says otherwise.
     const capped = surface === "admission" && object.ref.kind !== "Pod" && settings.enforceOn === "pods";
     const cap: Pick<Violation, "maxAction"> = capped ? { maxAction: "warn" } : {};
+    const lookup = inventory.networkPolicies(namespace);
+    if (lookup.verified && lookup.policies.some((p) => governsIngress(p) && p.podSelector.ok && selects(p.podSelector.value, pod.labels))) return [];
+    // Not covered (or not knowable): only now build the texts a finding needs.
     const labels = Object.entries(pod.labels).map(([key, value]) => `${key}=${value}`).join(",");
     const shownLabels = labels === "" ? "(no labels)" : labels;
-    const lookup = inventory.networkPolicies(namespace);
     if (!lookup.verified) {
       return [
         {
@@ -41,7 +43,6 @@ export const ingressPolicy: Rule = {
       ];
     }
     const selecting = lookup.policies.filter((p) => p.podSelector.ok && selects(p.podSelector.value, pod.labels));
-    if (selecting.some(governsIngress)) return [];
     const nearMisses = [
       ...selecting.map((p) => `NetworkPolicy "${p.name}" selects these pods but its policyTypes are [${p.policyTypes.join(", ")}] (no Ingress)`),
       ...lookup.policies.filter((p) => governsIngress(p) && !selecting.includes(p)).map((p) => describeMiss(p, pod.labels)),

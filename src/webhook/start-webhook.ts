@@ -8,7 +8,8 @@ import { startCertificateReloader, type CertificateReloader } from "./certificat
 import type { CertificatePair } from "./certificates.js";
 import { createMetrics, type WebhookMetrics } from "./metrics.js";
 import { startPolicyReloader, type PolicyReloader } from "./policy-reloader.js";
-import { createProbeApp, createWebhookFallbackApp } from "./probe-app.js";
+import { createWebhookFallbackApp } from "./fallback-app.js";
+import { createProbeApp } from "./probe-app.js";
 import { listen, type ListeningServers } from "./server.js";
 import { createValidateHandler, DEFAULT_BODY_LIMIT } from "./validate-handler.js";
 

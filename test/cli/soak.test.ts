@@ -1,13 +1,11 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:https";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pod, podSpec } from "../builders.js";
+import { spawnDevServer } from "../support/dev-server.js";
 import { openLoop } from "../support/load.js";
 import { admissionReview } from "../support/reviews.js";
 
-const MAIN = join(import.meta.dirname, "..", "..", "dist", "src", "main.js");
 const SOAK_MS = 60_000;
 const RATE = 250;
 
@@ -18,17 +16,8 @@ function rssMiB(pid: number): number {
 
 describe("soak", () => {
   it(`${String(SOAK_MS / 1000)} s at ${String(RATE)} req/s: zero errors, memory flat`, { timeout: SOAK_MS + 30_000 }, async () => {
-    const child = spawn(process.execPath, [MAIN, "serve", "--dev", "--port", "0", "--health-port", "0", "--host", "127.0.0.1", "--log-level", "warn"], { stdio: ["ignore", "ignore", "pipe"] });
+    const { child, port } = await spawnDevServer(["--log-level", "warn"]);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let stderr = "";
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          const match = /https:\/\/localhost:(\d+)\/validate/.exec(stderr);
-          if (match) resolve(Number(match[1]));
-        });
-        child.on("exit", (code) => reject(new Error(`exited with ${String(code)}: ${stderr}`)));
-      });
       const agent = new Agent({ rejectUnauthorized: false, keepAlive: true, maxSockets: 16 });
       const bodies = [
         JSON.stringify(admissionReview(pod("denied", podSpec({ hostNetwork: true })))),

@@ -37,3 +37,18 @@ export function httpsClient(ca: string, options: { cert?: string; key?: string; 
     });
   return { agent, send, close: () => agent.destroy() };
 }
+
+/** A POST whose headers and first part of the body are sent now and the rest on `finish()`: a request truly in flight. */
+export function halfSentRequest(url: string, agent: Agent, body: string, sentBytes: number): { answer: Promise<number>; finish: () => void } {
+  let finish: () => void = () => undefined;
+  const answer = new Promise<number>((resolve, reject) => {
+    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.write(body.slice(0, sentBytes));
+    finish = () => req.end(body.slice(sentBytes));
+  });
+  return { answer, finish: () => finish() };
+}

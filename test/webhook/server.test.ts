@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { container, deployment, pod, podSpec } from "../builders.js";
-import { httpsClient } from "../support/https-client.js";
+import { halfSentRequest, httpsClient } from "../support/https-client.js";
 import { eventually } from "../support/memory-logger.js";
 import { issue } from "../support/pki.js";
 import { admissionReview } from "../support/reviews.js";
@@ -190,24 +190,10 @@ describe("policy reload", () => {
 describe("graceful shutdown", () => {
   it("answers every request it accepted, then closes", async () => {
     const h = await startTestWebhook();
-    const { request, Agent } = await import("node:https");
+    const { Agent } = await import("node:https");
     const agent = new Agent({ ca: h.ca.cert, keepAlive: true, maxSockets: 40 });
-    // Requests whose headers and half their body have reached the server: truly in flight.
-    const pending = Array.from({ length: 40 }, (_, i) => {
-      const body = JSON.stringify(admissionReview(hostPod, { uid: `s-${String(i)}` }));
-      let finish: () => void = () => undefined;
-      const answer = new Promise<number>((resolve, reject) => {
-        const req = request(`${h.base}/validate`, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        });
-        req.on("error", reject);
-        req.write(body.slice(0, 100));
-        finish = () => req.end(body.slice(100));
-      });
-      return { answer, finish: () => finish() };
-    });
-    await eventually(() => h.logs().length, () => true, 100);
+    // Requests whose headers and part of their body have reached the server: truly in flight.
+    const pending = Array.from({ length: 40 }, (_, i) => halfSentRequest(`${h.base}/validate`, agent, JSON.stringify(admissionReview(hostPod, { uid: `s-${String(i)}` })), 100));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const stopping = h.webhook.shutdown({ delayMs: 0, graceMs: 5000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
