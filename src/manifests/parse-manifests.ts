@@ -29,7 +29,7 @@ export function parseManifests(text: string): ParsedManifests {
   const lineOf = (offset: number | undefined): number => lineCounter.linePos(offset ?? 0).line;
   for (const doc of parseAllDocuments(text, { ...KUBE_YAML_OPTIONS, lineCounter })) {
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) errors.push({ line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: firstLine(error.message) });
+      for (const error of doc.errors) errors.push({ line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: yamlErrorText(error.message) });
       continue;
     }
     const contents = doc.contents;
@@ -103,6 +103,7 @@ function fieldLineIn(node: Node | undefined, field: string, lineCounter: LineCou
   return line;
 }
 
-function firstLine(message: string): string {
-  return message.split("\n")[0] ?? message;
+/** The yaml library's message without the code excerpt that follows its first line (nor that line's colon). */
+export function yamlErrorText(message: string): string {
+  return (message.split("\n")[0] ?? message).replace(/:$/, "");
 }

@@ -1,4 +1,5 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
+import { yamlErrorText } from "../manifests/parse-manifests.js";
 import { KUBE_TOJS_OPTIONS } from "../manifests/yaml-options.js";
 import { parsePolicy, type Policy, type PolicyError } from "./policy.js";
 
@@ -10,7 +11,7 @@ export function parsePolicyText(text: string): { ok: true; value: Policy } | { o
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((error) => ({ path: "(yaml)", line: error.linePos?.[0].line, message: error.message.split("\n")[0] ?? error.message })),
+      errors: doc.errors.map((error) => ({ path: "(yaml)", line: error.linePos?.[0].line, message: yamlErrorText(error.message) })),
     };
   }
   const locate = (path: readonly (string | number)[]): number | undefined => {

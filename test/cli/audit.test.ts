@@ -116,7 +116,12 @@ describe("netguard audit when things go wrong", () => {
       const run = await audit(api, ["--output", "json"]);
       const body = JSON.parse(run.stdout);
       expect(body.problems).toEqual([
-        { source: null, object: null, field: null, message: expect.stringMatching(/^cannot list cronjobs \(batch\/v1\): .*403.*; not audited$/) },
+        {
+          source: null,
+          object: null,
+          field: null,
+          message: 'cannot list cronjobs (batch/v1): HTTP 403: cronjobs.batch is forbidden: User "test" cannot list resource "cronjobs" in API group "batch" at the cluster scope; not audited',
+        },
       ]);
       expect(body.findings.length).toBe(6);
       expect(run.code).toBe(2);
@@ -145,7 +150,7 @@ describe("netguard audit when things go wrong", () => {
     await api.close();
     const run = await audit(api, []);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`^netguard audit: cannot reach the API server at ${api.url.replaceAll(".", "\\.")}: `));
+    expect(run.stderr).toBe(`netguard audit: cannot reach the API server at ${api.url}: fetch failed (ECONNREFUSED)\n`);
     expect(run.stdout).toBe("");
   });
 

@@ -7,7 +7,9 @@ import { admissionReview } from "../support/reviews.js";
 
 describe("netguard serve as a process", () => {
   it("serves --dev on a generated certificate and exits cleanly on SIGTERM with requests in flight", async () => {
-    const { child, port } = await spawnDevServer();
+    const { child, port } = await spawnDevServer([], "pipe");
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
     const body = JSON.stringify(admissionReview(pod("p", podSpec({ hostNetwork: true }))));
     const answers = Array.from({ length: 20 }, () => halfSentRequest(`https://127.0.0.1:${String(port)}/validate`, agent, body, 50));
@@ -23,5 +25,8 @@ describe("netguard serve as a process", () => {
     expect(statuses).toEqual(Array(20).fill(200));
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
+    // The decision log is written in batches: every line is out by the time the process has exited.
+    const decisions = stdout.split("\n").filter((line) => line.includes('"msg":"admission decision"'));
+    expect(decisions).toHaveLength(20);
   });
 });
