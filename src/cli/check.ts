@@ -3,7 +3,7 @@ import { inventoryFromObjects, mergeInventories } from "../engine/inventory.js";
 import type { Inventory, Report } from "../engine/types.js";
 import { collectObjects } from "../manifests/collect-objects.js";
 import { readInputs } from "../manifests/read-inputs.js";
-import { OUTPUT_FORMATS, render, type OutputFormat } from "../report/render.js";
+import { OUTPUT_FORMATS, render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { parseCommandArgs, usageError } from "./command-args.js";
@@ -92,7 +92,7 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
     defaultNamespace: namespace,
   });
   const report: Report = { ...evaluated, problems: [...collected.problems, ...evaluated.problems] };
-  io.stdout(render(format satisfies OutputFormat, { report, checked: collected.objects, version: VERSION }));
+  io.stdout(render(format, { report, checked: collected.objects, version: VERSION }));
   return exitCodeFor(report);
 }
 
