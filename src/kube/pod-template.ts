@@ -92,7 +92,11 @@ export function readPod(object: KubeObject): PodRead {
   if (hostNetwork !== undefined && hostNetwork !== null && typeof hostNetwork !== "boolean") {
     problems.push({ field: `${specPath}.hostNetwork`, message: `must be true or false, not ${JSON.stringify(hostNetwork)}` });
   }
-  const containers = CONTAINER_LISTS.flatMap((list) => readContainers(spec[list], `${specPath}.${list}`, problems));
+  const containers: ContainerView[] = [];
+  for (const list of CONTAINER_LISTS) {
+    const value = spec[list];
+    if (value !== undefined && value !== null) readContainers(value, `${specPath}.${list}`, problems, containers);
+  }
   return {
     pod: {
       specPath,
@@ -105,49 +109,49 @@ export function readPod(object: KubeObject): PodRead {
   };
 }
 
-function readContainers(value: unknown, path: string, problems: FieldProblem[]): ContainerView[] {
-  if (value === undefined || value === null) return [];
+// Loops rather than flatMap: this runs on every admission request (docs/adr/0003).
+function readContainers(value: unknown, path: string, problems: FieldProblem[], into: ContainerView[]): void {
   if (!Array.isArray(value)) {
     problems.push({ field: path, message: "must be a list of containers" });
-    return [];
+    return;
   }
-  return value.flatMap((entry: unknown, index): ContainerView[] => {
-    const containerPath = `${path}[${index}]`;
-    const container = asObject(entry);
+  for (let index = 0; index < value.length; index += 1) {
+    const containerPath = `${path}[${String(index)}]`;
+    const container = asObject(value[index]);
     if (container === undefined) {
       problems.push({ field: containerPath, message: "must be a mapping" });
-      return [];
+      continue;
     }
-    const name = asString(container["name"]) ?? `#${index}`;
-    return [{ path: containerPath, name, ports: readPorts(container["ports"], `${containerPath}.ports`, problems) }];
-  });
+    const name = asString(container["name"]) ?? `#${String(index)}`;
+    into.push({ path: containerPath, name, ports: readPorts(container["ports"], `${containerPath}.ports`, problems) });
+  }
 }
 
 function readPorts(value: unknown, path: string, problems: FieldProblem[]): PortView[] {
-  if (value === undefined || value === null) return [];
+  const ports: PortView[] = [];
+  if (value === undefined || value === null) return ports;
   if (!Array.isArray(value)) {
     problems.push({ field: path, message: "must be a list of ports" });
-    return [];
+    return ports;
   }
-  return value.flatMap((entry: unknown, index): PortView[] => {
-    const portPath = `${path}[${index}]`;
-    const port = asObject(entry);
+  for (let index = 0; index < value.length; index += 1) {
+    const portPath = `${path}[${String(index)}]`;
+    const port = asObject(value[index]);
     if (port === undefined) {
       problems.push({ field: portPath, message: "must be a mapping" });
-      return [];
+      continue;
     }
     const protocol = readProtocol(port["protocol"], `${portPath}.protocol`, problems);
-    return [
-      {
-        path: portPath,
-        name: asString(port["name"]),
-        containerPort: readPortNumber(port["containerPort"], `${portPath}.containerPort`, problems),
-        hostPort: readPortNumber(port["hostPort"], `${portPath}.hostPort`, problems),
-        protocol: protocol ?? "TCP",
-        protocolDeclared: protocol !== undefined,
-      },
-    ];
-  });
+    ports.push({
+      path: portPath,
+      name: asString(port["name"]),
+      containerPort: readPortNumber(port["containerPort"], `${portPath}.containerPort`, problems),
+      hostPort: readPortNumber(port["hostPort"], `${portPath}.hostPort`, problems),
+      protocol: protocol ?? "TCP",
+      protocolDeclared: protocol !== undefined,
+    });
+  }
+  return ports;
 }
 
 /** Reads an optional integer port; anything else is a problem, never a silent zero. */

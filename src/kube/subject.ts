@@ -20,21 +20,20 @@ export function isRuleSubject(object: KubeObject): boolean {
 
 /** Reads the views of an object; fields that cannot be read come back as problems. */
 export function readSubject(object: KubeObject, defaultNamespace: string): { subject: Subject; problems: FieldProblem[] } {
-  const problems: FieldProblem[] = [];
   const pod = readPod(object);
-  problems.push(...pod.problems);
+  const problems: FieldProblem[] = pod.problems.length === 0 ? [] : [...pod.problems];
   let servicePorts: readonly ServicePortView[] = [];
   if (isService(object)) {
     const read = readServicePorts(object);
     servicePorts = read.ports;
-    problems.push(...read.problems);
+    for (const problem of read.problems) problems.push(problem);
   }
   let policyPorts: readonly PolicyPortView[] = [];
   let networkPolicy: NetworkPolicyFacts | undefined;
   if (isNetworkPolicy(object)) {
     const read = readPolicyPorts(object);
     policyPorts = read.ports;
-    problems.push(...read.problems);
+    for (const problem of read.problems) problems.push(problem);
     networkPolicy = readNetworkPolicy(object, defaultNamespace);
     if (!networkPolicy.podSelector.ok) problems.push({ field: "spec.podSelector", message: networkPolicy.podSelector.error });
   }

@@ -1,4 +1,4 @@
-import type { Rule } from "../engine/types.js";
+import type { Rule, Violation } from "../engine/types.js";
 
 /** A hostPort binds a port on the node itself, bypassing Services and NetworkPolicies. */
 export const hostPort: Rule = {
@@ -10,17 +10,21 @@ export const hostPort: Rule = {
     "hostPort maps a port of the node to the container, so the pod is reachable on the node's address whatever NetworkPolicies say, " +
     "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +
     "that implied port is reported by host-network, not a second time here.",
-  check: ({ pod }) =>
-    (pod?.containers ?? []).flatMap((container) =>
-      container.ports
-        .filter((port) => port.hostPort !== undefined && port.hostPort !== 0)
+  check: ({ pod }) => {
+    const violations: Violation[] = [];
+    for (const container of pod?.containers ?? []) {
+      for (const port of container.ports) {
+        if (port.hostPort === undefined || port.hostPort === 0) continue;
         // With hostNetwork the API server writes hostPort = containerPort on Pods: implied, not a new exposure.
-        .filter((port) => !(pod?.hostNetwork && port.hostPort === port.containerPort))
-        .map((port) => ({
+        if (pod?.hostNetwork && port.hostPort === port.containerPort) continue;
+        violations.push({
           field: `${port.path}.hostPort`,
           value: String(port.hostPort),
           message: `container "${container.name}" uses hostPort ${String(port.hostPort)}`,
           key: `${container.name}/${String(port.hostPort)}/${port.protocol}`,
-        })),
-    ),
+        });
+      }
+    }
+    return violations;
+  },
 };

@@ -12,7 +12,6 @@ export const tcpOnly: Rule = {
   check: (subject, { policy }) => {
     const allowed = policy.rules["tcp-only"].allowedProtocols;
     const offends = (protocol: string): boolean => !allowed.includes(protocol);
-    const allowedText = allowed.join(", ");
     const violations: Violation[] = [];
     for (const container of subject.pod?.containers ?? []) {
       for (const port of container.ports) {
@@ -20,7 +19,7 @@ export const tcpOnly: Rule = {
         violations.push({
           field: `${port.path}.protocol`,
           value: port.protocolDeclared ? port.protocol : `${port.protocol} (default)`,
-          message: `container "${container.name}" port ${String(port.containerPort ?? "?")} uses ${port.protocol}; allowed: ${allowedText}`,
+          message: `container "${container.name}" port ${String(port.containerPort ?? "?")} uses ${port.protocol}; allowed: ${allowed.join(", ")}`,
           key: `container/${container.name}/${String(port.containerPort)}/${port.protocol}`,
         });
       }
@@ -31,7 +30,7 @@ export const tcpOnly: Rule = {
       violations.push({
         field: `${port.path}.protocol`,
         value: port.protocol,
-        message: `Service port ${label} uses ${port.protocol}; allowed: ${allowedText}`,
+        message: `Service port ${label} uses ${port.protocol}; allowed: ${allowed.join(", ")}`,
         key: `service/${port.name ?? String(port.port)}/${port.protocol}`,
       });
     }
@@ -41,10 +40,11 @@ export const tcpOnly: Rule = {
       violations.push({
         field: `${port.path}.protocol`,
         value: port.protocol,
-        message: `NetworkPolicy ${port.path.split(".")[1] ?? "rule"} ${shown} uses ${port.protocol}; allowed: ${allowedText}`,
+        message: `NetworkPolicy ${port.path.split(".")[1] ?? "rule"} ${shown} uses ${port.protocol}; allowed: ${allowed.join(", ")}`,
         key: `policy/${port.path}/${port.protocol}`,
       });
     }
     return violations;
   },
 };
+

@@ -5,7 +5,7 @@ export type BodyRead = { readonly ok: true; readonly text: string } | { readonly
 
 /** Reads a request body up to a limit; a larger one is refused as soon as it is known to be larger. */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  const declared = declaredLength(req.rawHeaders);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
     return Promise.resolve({ ok: false, status: 413, error: `body of ${String(declared)} bytes exceeds the ${String(limit)}-byte limit` });
@@ -35,4 +35,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead>
       resolve({ ok: false, status: 400, error: `reading the body failed: ${error.message}` });
     });
   });
+}
+
+/** The Content-Length header's value, read from the raw pairs: `req.headers` builds a whole object on first use. */
+function declaredLength(raw: readonly string[]): number {
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index];
+    if (name?.length === 14 && name.toLowerCase() === "content-length") return Number(raw[index + 1]);
+  }
+  return Number.NaN;
 }

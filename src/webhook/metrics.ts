@@ -1,11 +1,15 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { deferredCounter, type DeferredCounter } from "./deferred-metrics.js";
+import { latencyHistogram, type LatencyHistogram } from "./latency-histogram.js";
 
 /** The webhook's metrics, on a registry of its own (no global default registry). */
 export interface WebhookMetrics {
   readonly registry: Registry;
+  /** The whole /metrics page: the registry's metrics and the latency histogram kept beside it. */
+  readonly render: () => Promise<string>;
+  readonly contentType: string;
   readonly requests: DeferredCounter<"kind" | "operation" | "decision">;
-  readonly duration: Histogram<"decision">;
+  readonly duration: LatencyHistogram;
   readonly findings: DeferredCounter<"rule" | "action">;
   readonly cacheSynced: Gauge;
   readonly cacheObjects: Gauge;
@@ -19,17 +23,20 @@ export interface WebhookMetrics {
 export function createMetrics(options: { readonly processMetrics: boolean } = { processMetrics: true }): WebhookMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "netguard_" });
+  // The latency histogram is observed on every request and kept out of prom-client for that (ADR 0003).
+  const duration = latencyHistogram({
+    name: "netguard_admission_duration_seconds",
+    help: "Time from request received to response written.",
+    labelName: "decision",
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  });
   return {
     registry,
+    render: async () => `${await registry.metrics()}\n${duration.render()}`,
+    contentType: registry.contentType,
     // Per-request counters are counted in plain maps and handed to prom-client at scrape time (ADR 0003).
     requests: deferredCounter(registry, "netguard_admission_requests_total", "Admission reviews answered, by object kind, operation and decision (allow, warn, deny, error, invalid).", ["kind", "operation", "decision"]),
-    duration: new Histogram({
-      name: "netguard_admission_duration_seconds",
-      help: "Time from request received to response written.",
-      labelNames: ["decision"],
-      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
+    duration,
     findings: deferredCounter(registry, "netguard_findings_total", "Findings in admission reviews, by rule and action.", ["rule", "action"]),
     cacheSynced: new Gauge({ name: "netguard_networkpolicy_cache_synced", help: "1 when the NetworkPolicy informer cache has synced.", registers: [registry] }),
     cacheObjects: new Gauge({ name: "netguard_networkpolicy_cache_objects", help: "NetworkPolicies in the informer cache.", registers: [registry] }),

@@ -93,7 +93,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
         return { ready: true };
       },
     },
-    metrics.registry,
+    metrics,
   );
   const servers: ListeningServers = await listen(
     { host: config.host, port: config.port, healthPort: config.healthPort, pair: config.pair, clientCa: config.clientCa },

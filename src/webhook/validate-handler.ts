@@ -6,6 +6,7 @@ import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
 import { readBody } from "./body-reader.js";
+import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
 import type { WebhookMetrics } from "./metrics.js";
 import { deniesForCoverage, reviewAdmission, type ReviewOutcome } from "./review-admission.js";
 
@@ -30,13 +31,14 @@ export interface ValidateDeps {
 
 interface HandlerContext extends ValidateDeps {
   readonly today: () => string;
+  readonly logDecision: (entry: DecisionEntry) => void;
 }
 
 /** A plain Node request handler for POST /validate (no framework per request: see docs/adr/0003). */
 export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const context: HandlerContext = { ...deps, today: cachedDay(deps.now) };
+  const context: HandlerContext = { ...deps, today: cachedDay(deps.now), logDecision: createDecisionLog(deps.logger) };
   return (req, res) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     handle(req, res, context, started).catch((error: unknown) => {
       deps.logger.error({ err: error }, "validate handler failed outside a review");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
@@ -44,7 +46,7 @@ export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerContext, started: bigint): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerContext, started: number): Promise<void> {
   const body = await readBody(req, deps.bodyLimit);
   if (!body.ok) {
     invalid(res, deps, { status: body.status, error: body.error });
@@ -73,13 +75,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerCo
     return;
   }
   sendJson(res, 200, toReview(request.apiVersion, outcome.response));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const seconds = (performance.now() - started) / 1000;
   record(request, outcome, deps, seconds);
 }
 
 async function review(request: AdmissionRequest, deps: HandlerContext): Promise<ReviewOutcome> {
-  const base = { rules: deps.rules, policy: deps.policy(), today: deps.today() };
-  const outcome = reviewAdmission(request, { ...base, inventory: deps.inventory });
+  const { rules, inventory } = deps;
+  const policy = deps.policy();
+  const today = deps.today();
+  const outcome = reviewAdmission(request, { rules, policy, inventory, today });
   if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
   // The informer cache may be a few milliseconds behind a NetworkPolicy applied just before: confirm live.
   const namespace = outcome.object.ref.namespace ?? "default";
@@ -89,9 +93,9 @@ async function review(request: AdmissionRequest, deps: HandlerContext): Promise<
     // A failed live read never turns a cache answer into a pass; it only explains an unsynced cache.
     deps.logger.warn({ uid: request.uid, namespace, reason: live.reason }, "live NetworkPolicy read failed");
     const cached = deps.inventory.networkPolicies(namespace);
-    return cached.verified ? outcome : reviewAdmission(request, { ...base, inventory: withNamespace(deps.inventory, namespace, live) });
+    return cached.verified ? outcome : reviewAdmission(request, { rules, policy, today, inventory: withNamespace(inventory, namespace, live) });
   }
-  return reviewAdmission(request, { ...base, inventory: withNamespace(deps.inventory, namespace, live) });
+  return reviewAdmission(request, { rules, policy, today, inventory: withNamespace(inventory, namespace, live) });
 }
 
 /** Today's UTC date from a clock, recomputed at most once a minute (exemption expiry needs the day, not the instant). */
@@ -109,26 +113,23 @@ export function cachedDay(now: () => Date): () => string {
   };
 }
 
-function record(request: AdmissionRequest, outcome: ReviewOutcome, deps: ValidateDeps, seconds: number): void {
+function record(request: AdmissionRequest, outcome: ReviewOutcome, deps: HandlerContext, seconds: number): void {
   deps.metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: outcome.decision });
-  deps.metrics.duration.observe({ decision: outcome.decision }, seconds);
+  deps.metrics.duration.observe(outcome.decision, seconds);
   for (const finding of outcome.findings) deps.metrics.findings.inc({ rule: finding.rule, action: finding.action });
-  deps.logger.info(
-    {
-      uid: request.uid,
-      kind: request.kind.kind,
-      namespace: request.namespace,
-      name: request.name || outcome.object?.ref.name || "",
-      operation: request.operation,
-      subResource: request.subResource || undefined,
-      user: request.username,
-      dryRun: request.dryRun,
-      decision: outcome.decision,
-      rules: ruleIds(outcome),
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-    },
-    "admission decision",
-  );
+  deps.logDecision({
+    uid: request.uid,
+    kind: request.kind.kind,
+    namespace: request.namespace,
+    name: request.name || outcome.object?.ref.name || "",
+    operation: request.operation,
+    subResource: request.subResource,
+    user: request.username,
+    dryRun: request.dryRun,
+    decision: outcome.decision,
+    rules: ruleIds(outcome),
+    durationMs: Math.round(seconds * 1e6) / 1e3,
+  });
 }
 
 function ruleIds(outcome: ReviewOutcome): string[] {
@@ -147,10 +148,8 @@ function invalid(res: ServerResponse, deps: ValidateDeps, problem: { status: 400
 /** Writes a JSON answer with an exact Content-Length, keeping the connection unless told to close. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...(close ? { connection: "close" } : {}),
-  });
+  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(text) };
+  if (close) headers["connection"] = "close";
+  res.writeHead(status, headers);
   res.end(text);
 }
