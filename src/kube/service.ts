@@ -23,15 +23,16 @@ export function readServicePorts(object: KubeObject): { ports: ServicePortView[]
   const entries = spec["ports"];
   if (entries === undefined || entries === null) return { ports: [], problems };
   if (!Array.isArray(entries)) return { ports: [], problems: [{ field: "spec.ports", message: "must be a list" }] };
-  const ports = entries.flatMap((entry: unknown, index): ServicePortView[] => {
-    const path = `spec.ports[${index}]`;
-    const port = asObject(entry);
+  const ports: ServicePortView[] = [];
+  for (let index = 0; index < entries.length; index += 1) {
+    const path = `spec.ports[${String(index)}]`;
+    const port = asObject(entries[index]);
     if (port === undefined) {
       problems.push({ field: path, message: "must be a mapping" });
-      return [];
+      continue;
     }
     const protocol = readProtocol(port["protocol"], `${path}.protocol`, problems);
-    return [{ path, name: asString(port["name"]), port: readPortNumber(port["port"], `${path}.port`, problems), protocol: protocol ?? "TCP" }];
-  });
+    ports.push({ path, name: asString(port["name"]), port: readPortNumber(port["port"], `${path}.port`, problems), protocol: protocol ?? "TCP" });
+  }
   return { ports, problems };
 }
