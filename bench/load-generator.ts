@@ -11,6 +11,12 @@ interface LoadSpec {
   readonly durationMs: number;
   readonly warmupMs: number;
   readonly rate?: number;
+  /**
+   * Keep this process's event loop polling instead of sleeping in epoll. On loopback the sender's write
+   * runs the receiver's TCP receive path and wake-up on the sender's CPU, so a sleeping generator makes
+   * the server under test pay for waking it, and the slower server pays on more of its replies.
+   */
+  readonly busyPoll?: boolean;
 }
 
 /** Closed loop: every connection sends back to back; throughput counted after the warm-up. */
@@ -69,7 +75,10 @@ async function fixedRate(spec: LoadSpec, connections: RawConnection[], requests:
   for (let i = 0; i < total; i += 1) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
-    if (wait > 0.5) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Timers have millisecond granularity and may fire up to 1 ms early: sleep the whole milliseconds,
+    // then yield until the due time, so no request leaves before its slot.
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, Math.floor(wait) - 1));
+    while (performance.now() < due) await new Promise((resolve) => setImmediate(resolve));
     queue.push({ due, request: requests[i % requests.length] ?? Buffer.alloc(0) });
     dispatch();
   }
@@ -84,7 +93,13 @@ async function main(): Promise<void> {
   const ca = readFileSync(spec.caFile, "utf8");
   const requests = (JSON.parse(readFileSync(spec.bodiesFile, "utf8")) as string[]).map(validateRequest);
   const connections = await Promise.all(Array.from({ length: spec.connections }, () => openConnection({ host: "127.0.0.1", port: spec.port, ca, servername: "localhost" })));
+  let polling = spec.busyPoll === true;
+  const poll = (): void => {
+    if (polling) setImmediate(poll);
+  };
+  poll();
   const result = spec.mode === "saturate" ? await saturate(spec, connections, requests) : await fixedRate(spec, connections, requests);
+  polling = false;
   for (const connection of connections) connection.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -165,29 +165,77 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** Alternates the load between servers round by round, so a noisy neighbour hits both alike; medians win. */
-async function compare(servers: readonly { name: string; port: number; pid: number }[], caFile: string, bodiesFile: string, rounds: number): Promise<Record<string, Record<string, number>>> {
-  const samples: Record<string, { rps: number[]; p50: number[]; p99: number[]; errors: number }> = {};
-  for (const server of servers) samples[server.name] = { rps: [], p50: [], p99: [], errors: 0 };
+/** One server's figures over the rounds, and its ratios against the first server round by round. */
+interface Compared {
+  readonly rps: number;
+  readonly rpsSleeping: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly rssMiB: number;
+  readonly peakMiB: number;
+  /** Medians of the per-round ratios to the first server (each round measures both within seconds). */
+  readonly throughputRatio: number;
+  readonly throughputRatioSleeping: number;
+  readonly p99Ratio: number;
+}
+
+/**
+ * Alternates the load between servers round by round, so a noisy neighbour hits both alike, and takes
+ * medians of the per-round ratios. Saturation is measured with a busy-polling generator and a sleeping
+ * one (see LoadSpec.busyPoll); the fixed-rate latency with the busy-polling one.
+ */
+async function compare(servers: readonly { name: string; port: number; pid: number }[], caFile: string, bodiesFile: string, rounds: number): Promise<Record<string, Compared>> {
+  const samples = servers.map(() => ({ rps: [] as number[], rpsSleeping: [] as number[], p50: [] as number[], p99: [] as number[], errors: 0 }));
   for (let round = 0; round < rounds; round += 1) {
-    for (const server of servers) {
+    for (const [index, server] of servers.entries()) {
       const common = { port: server.port, caFile, bodiesFile, warmupMs: 1000 };
-      const saturation = await load({ ...common, mode: "saturate", connections: 32, durationMs: 5000 });
-      const fixed = await load({ ...common, mode: "fixed-rate", connections: 64, durationMs: 6000, rate: 1000 });
-      const entry = samples[server.name];
+      const saturation = await load({ ...common, mode: "saturate", connections: 32, durationMs: 5000, busyPoll: true });
+      const sleeping = await load({ ...common, mode: "saturate", connections: 32, durationMs: 5000, busyPoll: false });
+      const fixed = await load({ ...common, mode: "fixed-rate", connections: 64, durationMs: 6000, rate: 1000, busyPoll: true });
+      const entry = samples[index];
       if (!entry) continue;
       entry.rps.push(saturation["requestsPerSecond"] ?? Number.NaN);
+      entry.rpsSleeping.push(sleeping["requestsPerSecond"] ?? Number.NaN);
       entry.p50.push(fixed["p50"] ?? Number.NaN);
       entry.p99.push(fixed["p99"] ?? Number.NaN);
-      entry.errors += (saturation["errors"] ?? 0) + (fixed["errors"] ?? 0);
+      entry.errors += (saturation["errors"] ?? 0) + (sleeping["errors"] ?? 0) + (fixed["errors"] ?? 0);
     }
   }
+  const first = samples[0];
+  const ratios = (mine: readonly number[], theirs: readonly number[] | undefined): number => median(mine.map((value, round) => value / (theirs?.[round] ?? Number.NaN)));
   return Object.fromEntries(
-    servers.map((server) => {
-      const entry = samples[server.name] ?? { rps: [], p50: [], p99: [], errors: 0 };
-      return [server.name, { rps: median(entry.rps), p50: median(entry.p50), p99: median(entry.p99), errors: entry.errors, ...rss(server.pid) }];
+    servers.map((server, index) => {
+      const entry = samples[index] ?? { rps: [], rpsSleeping: [], p50: [], p99: [], errors: 0 };
+      const compared: Compared = {
+        rps: median(entry.rps),
+        rpsSleeping: median(entry.rpsSleeping),
+        p50: median(entry.p50),
+        p99: median(entry.p99),
+        errors: entry.errors,
+        ...rss(server.pid),
+        throughputRatio: ratios(entry.rps, first?.rps),
+        throughputRatioSleeping: ratios(entry.rpsSleeping, first?.rpsSleeping),
+        p99Ratio: ratios(entry.p99, first?.p99),
+      };
+      return [server.name, compared];
     }),
   );
+}
+
+/**
+ * Both servers on cpu0 at once, each saturated by its own busy-polling generator on cpu1: the scheduler
+ * splits cpu0 evenly between them, so their throughput ratio is the ratio of their per-request costs, and
+ * a noisy neighbour slows both in the same instant. Medians of the per-round ratios.
+ */
+async function fairShare(first: { port: number }, second: { port: number }, caFile: string, bodiesFile: string, rounds: number): Promise<{ ratio: number; ratios: number[] }> {
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const spec = { caFile, bodiesFile, warmupMs: 1000, mode: "saturate", connections: 32, durationMs: 6000, busyPoll: true };
+    const [a, b] = await Promise.all([load({ ...spec, port: first.port }), load({ ...spec, port: second.port })]);
+    ratios.push((b?.["requestsPerSecond"] ?? Number.NaN) / (a?.["requestsPerSecond"] ?? Number.NaN));
+  }
+  return { ratio: median(ratios), ratios };
 }
 
 // 2. The webhook against the floor: a bare Node HTTPS server that parses the review and allows.
@@ -208,7 +256,7 @@ async function benchWebhook(): Promise<void> {
   const basePort = await new Promise<number>((resolve) => baseline.stdout?.on("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
   const served = await startNetguard(secret.dir, api.kubeconfig);
   const variants = process.env["NETGUARD_VARIANTS"] ? await Promise.all(process.env["NETGUARD_VARIANTS"].split(";").map(async (v) => ({ name: v, served: await startNetguard(secret.dir, api.kubeconfig, v.split(" ")) }))) : [];
-  const rounds = 3;
+  const rounds = 5;
   const measured = await compare(
     [
       { name: "baseline", port: basePort, pid: baseline.pid ?? 0 },
@@ -219,6 +267,7 @@ async function benchWebhook(): Promise<void> {
     bodiesFile,
     rounds,
   );
+  const shared = await fairShare({ port: basePort }, { port: served.port }, caFile, bodiesFile, 4);
   await stop(baseline);
   await stop(served.child);
   for (const v of variants) {
@@ -226,14 +275,22 @@ async function benchWebhook(): Promise<void> {
     await stop(v.served.child);
   }
   await api.close();
-  const base = measured["baseline"] ?? {};
-  const ours = measured["netguard"] ?? {};
-  results["webhook"] = { baseline: base, netguard: ours, throughputRatio: (ours["rps"] ?? 0) / (base["rps"] ?? 1), p99Ratio: (ours["p99"] ?? 0) / (base["p99"] ?? 1), pinned: PIN, rounds };
+  const base = measured["baseline"];
+  const ours = measured["netguard"];
+  if (!base || !ours) throw new Error("the webhook comparison measured nothing");
+  results["webhook"] = { baseline: base, netguard: ours, throughputRatio: ours.throughputRatio, throughputRatioSleeping: ours.throughputRatioSleeping, fairShareRatio: shared.ratio, fairShareRounds: shared.ratios, p99Ratio: ours.p99Ratio, pinned: PIN, rounds };
   log(`webhook (server on cpu0, load generator on cpu1: ${String(PIN)}; HTTPS keep-alive, certificate verified; medians of ${String(rounds)} alternating rounds):`);
   for (const [name, r] of [["baseline", base], ["netguard", ours]] as const) {
-    log(`  ${name}: ${fmt(r["rps"] ?? 0, 0)} req/s saturated; p50 ${fmt(r["p50"] ?? 0)} ms, p99 ${fmt(r["p99"] ?? 0)} ms at 1,000 req/s (open loop); RSS ${fmt(r["rssMiB"] ?? 0, 0)} MiB; errors ${String(r["errors"] ?? 0)}`);
+    log(
+      `  ${name}: ${fmt(r.rps, 0)} req/s saturated (${fmt(r.rpsSleeping, 0)} with a sleeping generator); p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms at 1,000 req/s (open loop); ` +
+        `RSS ${fmt(r.rssMiB, 0)} MiB; errors ${String(r.errors)}`,
+    );
   }
-  log(`  ratios netguard/baseline: throughput ${fmt((ours["rps"] ?? 0) / (base["rps"] ?? 1))} (target >= 0.8), p99 ${fmt((ours["p99"] ?? 0) / (base["p99"] ?? 1))} (target <= 1.5)`);
+  log(
+    `  ratios netguard/baseline (median of per-round ratios): throughput ${fmt(ours.throughputRatio)} (target >= 0.8; ${fmt(ours.throughputRatioSleeping)} with a sleeping generator), ` +
+      `p99 ${fmt(ours.p99Ratio)} (target <= 1.5)`,
+  );
+  log(`  fair-share throughput ratio (both servers on cpu0 at once, 4 rounds): ${fmt(shared.ratio)} (rounds ${shared.ratios.map((r) => fmt(r)).join(", ")})`);
 }
 
 // 3. Cluster scale: 10,000 NetworkPolicies in 1,000 namespaces against 10.
@@ -272,8 +329,8 @@ async function benchScale(): Promise<void> {
   for (let round = 0; round < 3; round += 1) {
     for (const [name, r] of [["small", smallRun], ["large", largeRun]] as const) {
       const common = { port: r.served.port, caFile, bodiesFile: r.bodiesFile, warmupMs: 1000 };
-      await load({ ...common, mode: "saturate", connections: 32, durationMs: 3000 });
-      const fixed = await load({ ...common, mode: "fixed-rate", connections: 64, durationMs: 6000, rate: 1000 });
+      await load({ ...common, mode: "saturate", connections: 32, durationMs: 3000, busyPoll: true });
+      const fixed = await load({ ...common, mode: "fixed-rate", connections: 64, durationMs: 6000, rate: 1000, busyPoll: true });
       samples[name]?.push(fixed["p99"] ?? Number.NaN);
     }
   }
