@@ -102,7 +102,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
   try {
     running = await startWebhook(
       { host: values.host, port, healthPort, pair: pair.value, certDir, clientCa, policy, policyFile, cluster, pollMs: pollSeconds * 1000 },
-      { logger, now: () => new Date() },
+      { logger, now: () => Date.now() },
     );
   } catch (error) {
     return fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);

@@ -35,7 +35,8 @@ export interface WebhookConfig {
 /** Dependencies from the outside world. */
 export interface WebhookDeps {
   readonly logger: Logger;
-  readonly now: () => Date;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
   readonly metrics?: WebhookMetrics;
 }
 

@@ -25,7 +25,8 @@ export interface ValidateDeps {
   readonly liveLookup: ((namespace: string) => Promise<PolicyLookup>) | undefined;
   readonly logger: Logger;
   readonly metrics: WebhookMetrics;
-  readonly now: () => Date;
+  /** Milliseconds since the epoch (a number, not a Date: read on every request). */
+  readonly now: () => number;
   readonly bodyLimit: number;
 }
 
@@ -99,15 +100,14 @@ async function review(request: AdmissionRequest, deps: HandlerContext): Promise<
 }
 
 /** Today's UTC date from a clock, recomputed at most once a minute (exemption expiry needs the day, not the instant). */
-export function cachedDay(now: () => Date): () => string {
+export function cachedDay(now: () => number): () => string {
   let until = 0;
   let day = "";
   return () => {
-    const date = now();
-    const ms = date.getTime();
+    const ms = now();
     if (ms >= until || ms < until - 60_000) {
       until = ms + 60_000;
-      day = date.toISOString().slice(0, 10);
+      day = new Date(ms).toISOString().slice(0, 10);
     }
     return day;
   };

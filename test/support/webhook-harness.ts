@@ -28,7 +28,7 @@ export async function startTestWebhook(overrides: Partial<WebhookConfig> = {}) {
       pollMs: 200,
       ...overrides,
     },
-    { logger: log.logger, now: () => new Date("2026-11-24T12:00:00Z"), metrics: createMetrics({ processMetrics: false }) },
+    { logger: log.logger, now: () => Date.parse("2026-11-24T12:00:00Z"), metrics: createMetrics({ processMetrics: false }) },
   );
   const client = httpsClient(ca.cert);
   const base = `https://127.0.0.1:${String(webhook.port)}`;
