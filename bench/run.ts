@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { evaluate } from "../src/engine/evaluate.js";
@@ -12,6 +12,7 @@ import { BUILTIN_RULES } from "../src/rules/index.js";
 import { AUDITED, NETWORK_POLICIES, startFakeKubeApi, type FakeKubeApi } from "../test/support/fake-kube-api.js";
 import { issue, makeCa, secretDir } from "../test/support/pki.js";
 import { admissionReview } from "../test/support/reviews.js";
+import { tempDir } from "../test/support/temp-dir.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const MAIN = join(ROOT, "dist", "src", "main.js");
@@ -240,7 +241,7 @@ async function fairShare(first: { port: number }, second: { port: number }, caFi
 
 // 2. The webhook against the floor: a bare Node HTTPS server that parses the review and allows.
 async function benchWebhook(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), "netguard-bench-"));
+  const work = tempDir("netguard-bench-");
   const ca = await makeCa();
   const leaf = await issue(ca);
   const secret = secretDir(leaf);
@@ -295,7 +296,7 @@ async function benchWebhook(): Promise<void> {
 
 // 3. Cluster scale: 10,000 NetworkPolicies in 1,000 namespaces against 10.
 async function benchScale(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), "netguard-scale-"));
+  const work = tempDir("netguard-scale-");
   const ca = await makeCa();
   const secret = secretDir(await issue(ca));
   const caFile = join(work, "ca.crt");

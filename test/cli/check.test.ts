@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "./run-cli.js";
+import { tempDir } from "../support/temp-dir.js";
 
 const APP = "test/fixtures/check/app.yaml";
 const CLEAN = "test/fixtures/check/clean.yaml";
@@ -22,7 +22,7 @@ describe("netguard check golden output", () => {
 });
 
 describe("netguard check exit codes and inputs", () => {
-  const temp = mkdtempSync(join(tmpdir(), "netguard-check-"));
+  const temp = tempDir("netguard-check-");
   const write = (name: string, text: string): string => {
     const path = join(temp, name);
     writeFileSync(path, text);

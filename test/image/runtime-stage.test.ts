@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp-dir.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
@@ -34,7 +34,7 @@ describe("the container image's runtime stage", () => {
   });
 
   it("runs netguard --help and a check with production dependencies only, from a read-only tree", { timeout: 180_000 }, () => {
-    const app = mkdtempSync(join(tmpdir(), "netguard-image-"));
+    const app = tempDir("netguard-image-");
     cpSync(join(ROOT, "package.json"), join(app, "package.json"));
     cpSync(join(ROOT, "package-lock.json"), join(app, "package-lock.json"));
     execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: app, stdio: "pipe" });

@@ -1,10 +1,10 @@
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Pem } from "./pki.js";
+import { tempDir } from "./temp-dir.js";
 
 /** A resource the fake serves, e.g. networking.k8s.io/v1 networkpolicies. */
 export interface FakeResource {
@@ -149,7 +149,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${String(port)}`;
-  const dir = mkdtempSync(join(tmpdir(), "netguard-kubeconfig-"));
+  const dir = tempDir("netguard-kubeconfig-");
   const kubeconfig = join(dir, "config");
   writeFileSync(
     kubeconfig,

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "selfsigned";
+import { tempDir } from "./temp-dir.js";
 
 /** A PEM certificate and its key. */
 export interface Pem {
@@ -51,7 +51,7 @@ let generation = 0;
 
 /** Creates the directory with a first pair. */
 export function secretDir(pem: Pem): SecretDir {
-  const dir = mkdtempSync(join(tmpdir(), "netguard-certs-"));
+  const dir = tempDir("netguard-certs-");
   const swap = (next: Pem): void => {
     generation += 1;
     const stamp = `..2026_11_24_00_00_${String(generation).padStart(4, "0")}`;

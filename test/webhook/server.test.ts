@@ -1,5 +1,4 @@
-import { writeFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { container, deployment, pod, podSpec } from "../builders.js";
@@ -8,6 +7,7 @@ import { eventually } from "../support/memory-logger.js";
 import { issue } from "../support/pki.js";
 import { admissionReview } from "../support/reviews.js";
 import { startTestWebhook } from "../support/webhook-harness.js";
+import { tempDir } from "../support/temp-dir.js";
 
 type Harness = Awaited<ReturnType<typeof startTestWebhook>>;
 const hostPod = pod("web", podSpec({ hostNetwork: true }));
@@ -162,7 +162,7 @@ describe("client certificates", () => {
 
 describe("policy reload", () => {
   it("a changed policy file changes decisions; a broken one changes nothing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "netguard-policy-"));
+    const dir = tempDir("netguard-policy-");
     const file = join(dir, "policy.yaml");
     const text = "rules:\n  ingress-policy: off\n";
     writeFileSync(file, text);
