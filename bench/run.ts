@@ -12,6 +12,7 @@ import { BUILTIN_RULES } from "../src/rules/index.js";
 import { AUDITED, NETWORK_POLICIES, startFakeKubeApi, type FakeKubeApi } from "../test/support/fake-kube-api.js";
 import { issue, makeCa, secretDir } from "../test/support/pki.js";
 import { admissionReview } from "../test/support/reviews.js";
+import { imageNodeFlags } from "../test/support/image.js";
 import { tempDir } from "../test/support/temp-dir.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -19,6 +20,8 @@ const MAIN = join(ROOT, "dist", "src", "main.js");
 const BENCH = join(ROOT, "dist", "bench");
 const CORPUS = join(ROOT, "..", "shared", "corpus", "kube-prometheus");
 const PIN = existsSync("/usr/bin/taskset") && cpus().length >= 2;
+/** netguard runs with the node flags of its image, as in production. */
+const NODE_FLAGS = imageNodeFlags(readFileSync(join(ROOT, "Dockerfile"), "utf8"));
 const sections = process.argv.slice(2);
 const wants = (name: string): boolean => sections.length === 0 || sections.includes(name);
 const results: Record<string, unknown> = {};
@@ -150,7 +153,7 @@ interface Served {
 
 async function startNetguard(certDir: string, kubeconfig: string, extra: readonly string[] = []): Promise<Served> {
   const [port, healthPort] = [await freePort(), await freePort()];
-  const child = pinned(0, [MAIN, "serve", `--cert-dir=${certDir}`, `--port=${String(port)}`, `--health-port=${String(healthPort)}`, "--host=127.0.0.1", `--kubeconfig=${kubeconfig}`, "--shutdown-delay=0", ...extra], "ignore");
+  const child = pinned(0, [...NODE_FLAGS, MAIN, "serve", `--cert-dir=${certDir}`, `--port=${String(port)}`, `--health-port=${String(healthPort)}`, "--host=127.0.0.1", `--kubeconfig=${kubeconfig}`, "--shutdown-delay=0", ...extra], "ignore");
   const readyMs = await waitReady(healthPort);
   return { child, port, healthPort, readyMs };
 }
@@ -380,7 +383,7 @@ async function benchAudit(): Promise<void> {
   log(`audit: ${String(objects)} objects in 1,000 namespaces (pages of 500): list only ${fmt(list.ms, 0)} ms, peak RSS ${fmt(list.maxRssMiB, 0)} MiB; ` + `netguard audit ${fmt(audit.ms, 0)} ms, peak RSS ${fmt(audit.maxRssMiB, 0)} MiB; ratio audit/list-only ${fmt(audit.ms / list.ms)}`);
 }
 
-log(`netguard bench on ${cpus()[0]?.model ?? "unknown CPU"} x${String(cpus().length)}, Node ${process.version}`);
+log(`netguard bench on ${cpus()[0]?.model ?? "unknown CPU"} x${String(cpus().length)}, Node ${process.version}; netguard serve runs with the image's node flags: ${NODE_FLAGS.join(" ") || "(none)"}`);
 if (!existsSync(CORPUS) && (wants("check") || wants("webhook"))) log(`skipped check and webhook: ${CORPUS} is absent (it ships beside the project on the team's machines)`);
 if (existsSync(CORPUS) && wants("check")) benchCheck();
 if (existsSync(CORPUS) && wants("webhook")) await benchWebhook();

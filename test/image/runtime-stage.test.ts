@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { imageNodeFlags } from "../support/image.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -21,6 +22,13 @@ function setModes(path: string, dirMode: number, fileMode: number): void {
 
 /** No Docker engine here: rebuild the runtime stage in a directory, exactly as the Dockerfile says, and run it. */
 describe("the container image's runtime stage", () => {
+  it("runs node with the same flags as npm start", () => {
+    const flags = imageNodeFlags(dockerfile);
+    expect(flags).toEqual(["--max-semi-space-size=8"]);
+    const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["start"];
+    expect(start).toContain(`node ${flags.join(" ")} dist/src/main.js serve`);
+  });
+
   it("is what this test reproduces", () => {
     expect(dockerfile).toContain("FROM node:24-bookworm-slim AS build");
     expect(dockerfile).toContain("RUN npm ci --omit=dev --ignore-scripts");
@@ -29,7 +37,7 @@ describe("the container image's runtime stage", () => {
     expect(dockerfile).toContain("COPY --from=build /src/dist/src ./dist/src");
     expect(dockerfile).toContain("COPY package.json ./");
     expect(dockerfile).toMatch(/^USER \d+:\d+$/m);
-    expect(dockerfile).toContain('ENTRYPOINT ["/nodejs/bin/node", "/app/dist/src/main.js"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "/app/dist/src/main.js"]');
     expect(dockerfile).toMatch(/^CMD \["serve",/m);
   });
 
@@ -43,7 +51,7 @@ describe("the container image's runtime stage", () => {
     for (const dev of ["vitest", "typescript", "eslint", "node", "fast-check"]) expect(installed).not.toContain(dev);
     cpSync(join(ROOT, "test", "fixtures", "check", "clean.yaml"), join(app, "clean.yaml"));
     setModes(app, 0o555, 0o444);
-    const run = (args: string[]) => execFileSync(process.execPath, [join(app, "dist", "src", "main.js"), ...args], { cwd: app, encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
+    const run = (args: string[]) => execFileSync(process.execPath, [...imageNodeFlags(dockerfile), join(app, "dist", "src", "main.js"), ...args], { cwd: app, encoding: "utf8", env: { PATH: "/usr/bin:/bin" } });
     expect(run(["--help"])).toContain("netguard serve");
     expect(run(["check", "clean.yaml"])).toBe("2 objects checked: 0 deny, 0 warn, 0 audit, 0 waived, 0 problems\n");
     try {
