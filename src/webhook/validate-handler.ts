@@ -128,7 +128,7 @@ function record(request: AdmissionRequest, outcome: ReviewOutcome, deps: Handler
     dryRun: request.dryRun,
     decision: outcome.decision,
     rules: ruleIds(outcome),
-    durationMs: Math.round(seconds * 1e6) / 1e3,
+    durationMs: seconds * 1000,
   });
 }
 

@@ -41,6 +41,7 @@ describe("decision log", () => {
     ["a subresource, a dry run and several rules", { ...entry, subResource: "ephemeralcontainers", dryRun: true, decision: "deny", rules: ["host-network", "host-port"], durationMs: 12 }],
     ["names that need escaping", { ...entry, name: 'we"ird\\name', user: "tab\there\nnewline", namespace: "ünïcödé-☃", kind: "Pod\u0001" }],
     ["no rules and a long duration", { ...entry, decision: "allow", rules: [], durationMs: 1234.5 }],
+    ["a duration finer than a microsecond", { ...entry, durationMs: 0.18749999 }],
   ])("writes the same line pino writes for %s", (_name, value) => {
     const ours = capture();
     createDecisionLog(ours.logger)(value);
