@@ -1,9 +1,22 @@
-import { Agent } from "node:https";
+import { Agent, request } from "node:https";
 import { describe, expect, it } from "vitest";
 import { pod, podSpec } from "../builders.js";
 import { spawnDevServer } from "../support/dev-server.js";
 import { halfSentRequest } from "../support/https-client.js";
+import { eventually } from "../support/memory-logger.js";
 import { admissionReview } from "../support/reviews.js";
+
+/** POSTs a review to the dev server (self-signed, so unverified) and resolves with the status. */
+function post(port: number, agent: Agent, review: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`https://127.0.0.1:${String(port)}/validate`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(review));
+  });
+}
 
 describe("netguard serve as a process", () => {
   it("serves --dev on a generated certificate and exits cleanly on SIGTERM with requests in flight", async () => {
@@ -28,5 +41,42 @@ describe("netguard serve as a process", () => {
     // The decision log is written in batches: every line is out by the time the process has exited.
     const decisions = stdout.split("\n").filter((line) => line.includes('"msg":"admission decision"'));
     expect(decisions).toHaveLength(20);
+  });
+
+  it("writes a decision line within about a second, without waiting for a full batch or for exit", async () => {
+    const { child, port } = await spawnDevServer([], "pipe");
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
+    try {
+      expect(await post(port, agent, admissionReview(pod("p", podSpec({ hostNetwork: true })), { uid: "flush-1" }))).toBe(200);
+      const line = await eventually(
+        () => stdout.split("\n").find((l) => l.includes('"uid":"flush-1"')),
+        (found) => found !== undefined,
+        3000,
+      );
+      expect(line).toContain('"msg":"admission decision"');
+      expect(child.exitCode).toBeNull();
+    } finally {
+      agent.destroy();
+      child.kill("SIGTERM");
+    }
+  });
+
+  it("keeps answering when whoever reads its stdout goes away", async () => {
+    const { child, port } = await spawnDevServer([], "pipe");
+    child.stdout?.destroy();
+    const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
+    const review = (uid: string) => admissionReview(pod("p", podSpec({})), { uid });
+    try {
+      // Enough lines for a full batch, then the one-second flush: both writes hit the closed pipe.
+      for (let i = 0; i < 30; i += 1) expect(await post(port, agent, review(`gone-${String(i)}`))).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await post(port, agent, review("after"))).toBe(200);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      agent.destroy();
+      child.kill("SIGTERM");
+    }
   });
 });

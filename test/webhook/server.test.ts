@@ -70,6 +70,16 @@ describe("netguard serve over real HTTPS", () => {
     expect(answer.json).toEqual({ error: expect.stringMatching(error) });
   });
 
+  it("refuses a body by its Content-Length before reading it, and a chunked one once it passes the limit", async () => {
+    const body = JSON.stringify(admissionReview({ ...hostPod, data: "x".repeat(300 * 1024) }));
+    const declared = await h.post(body);
+    expect(declared.status).toBe(413);
+    expect(declared.json).toEqual({ error: `body of ${String(Buffer.byteLength(body))} bytes exceeds the 262144-byte limit` });
+    const chunked = await h.client.send(`${h.base}/validate`, body, "POST", { "transfer-encoding": "chunked" });
+    expect(chunked.status).toBe(413);
+    expect(chunked.json).toEqual({ error: "body exceeds the 262144-byte limit" });
+  });
+
   it("refuses other methods and paths", async () => {
     expect((await h.client.send(`${h.base}/validate`, undefined, "GET")).status).toBe(405);
     expect((await h.client.send(`${h.base}/mutate`, "{}")).status).toBe(404);
