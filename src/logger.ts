@@ -48,8 +48,13 @@ export function bufferedDestination(sink: BatchSink): BufferedDestination {
 
 /** stdout, batched; on Linux writes to pipes and files are synchronous, so the exit flush is complete. */
 function bufferedStdout(): DestinationStream {
-  // A closed stdout (the log reader went away) must not take the webhook down with it.
-  process.stdout.on("error", () => undefined);
+  let stdoutFailed = false;
+  // A closed stdout (the log reader went away) must not take the webhook down with it; say so once on stderr.
+  process.stdout.on("error", (error: Error) => {
+    if (stdoutFailed) return;
+    stdoutFailed = true;
+    process.stderr.write(`netguard: writing logs to stdout failed (${error.message}); log lines are being dropped, admission goes on\n`);
+  });
   const destination = bufferedDestination({ write: (text) => process.stdout.write(text) });
   const timer = setInterval(destination.flush, FLUSH_MS);
   timer.unref();

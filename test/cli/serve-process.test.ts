@@ -65,6 +65,8 @@ describe("netguard serve as a process", () => {
 
   it("keeps answering when whoever reads its stdout goes away", async () => {
     const { child, port } = await spawnDevServer([], "pipe");
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout?.destroy();
     const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
     const review = (uid: string) => admissionReview(pod("p", podSpec({})), { uid });
@@ -74,6 +76,7 @@ describe("netguard serve as a process", () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await post(port, agent, review("after"))).toBe(200);
       expect(child.exitCode).toBeNull();
+      expect(stderr.match(/writing logs to stdout failed \(.+\); log lines are being dropped, admission goes on/g)).toHaveLength(1);
     } finally {
       agent.destroy();
       child.kill("SIGTERM");
