@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { cachedDay } from "../../src/webhook/validate-handler.js";
+import { inventoryOf } from "../../src/engine/inventory.js";
+import { DEFAULT_POLICY } from "../../src/policy/policy.js";
+import { BUILTIN_RULES } from "../../src/rules/index.js";
+import { parseAdmissionReview } from "../../src/webhook/admission-review.js";
+import { createMetrics } from "../../src/webhook/metrics.js";
+import { reviewAdmission } from "../../src/webhook/review-admission.js";
+import { batchedRecorder, cachedDay, type Answered } from "../../src/webhook/validate-handler.js";
+import { memoryLogger } from "../support/memory-logger.js";
+import { admissionReview } from "../support/reviews.js";
 
 describe("cachedDay", () => {
   it("reads the clock each call but formats the day at most once a minute, and follows the clock across days and backwards", () => {
@@ -17,5 +25,39 @@ describe("cachedDay", () => {
     now = Date.parse("2026-11-20T12:00:00Z");
     expect(day()).toBe("2026-11-20");
     expect(reads).toBe(4);
+  });
+});
+
+describe("batchedRecorder", () => {
+  const answered = (uid: string, hostNetwork: boolean): Answered => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: uid, namespace: "default" }, spec: { hostNetwork, containers: [{ name: "c", image: "x" }] } };
+    const parsed = parseAdmissionReview(admissionReview(pod, { uid }));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const outcome = reviewAdmission(parsed.value, { rules: BUILTIN_RULES, policy: DEFAULT_POLICY, inventory: inventoryOf([]), today: "2026-11-24" });
+    return { request: parsed.value, outcome, seconds: 0.0004 };
+  };
+
+  it("writes the metrics and decision lines of one event-loop turn right after it, in the order answered", async () => {
+    const log = memoryLogger();
+    const metrics = createMetrics({ processMetrics: false });
+    const record = batchedRecorder({ logger: log.logger, metrics });
+    record(answered("first", true));
+    record(answered("second", false));
+    record(answered("third", true));
+    // The answers went out first; the bookkeeping waits for the end of the turn.
+    expect(log.lines()).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.lines().map((line) => [line["uid"], line["decision"], line["rules"]])).toEqual([
+      ["first", "deny", ["host-network", "ingress-policy"]],
+      ["second", "deny", ["ingress-policy"]],
+      ["third", "deny", ["host-network", "ingress-policy"]],
+    ]);
+    const page = await metrics.render();
+    expect(page).toContain('netguard_admission_requests_total{kind="Pod",operation="CREATE",decision="deny"} 3');
+    expect(page).toContain('netguard_findings_total{rule="host-network",action="deny"} 2');
+    expect(page).toContain('netguard_admission_duration_seconds_count{decision="deny"} 3');
+    record(answered("fourth", false));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.lines().map((line) => line["uid"])).toEqual(["first", "second", "third", "fourth"]);
   });
 });
