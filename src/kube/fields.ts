@@ -18,8 +18,11 @@ export function asString(value: unknown): string | undefined {
 
 /** Reads a string-to-string map (labels, annotations); non-string values are dropped. */
 export function asStringMap(value: unknown): Readonly<Record<string, string>> {
+  if (!isObject(value)) return {};
+  // Nearly always every value is a string: hand the decoded object back (it is only ever read) instead
+  // of copying it, which on every admission request built new hidden classes key by key.
+  if (allStrings(value)) return value;
   const out: Record<string, string> = {};
-  if (!isObject(value)) return out;
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry === "string") out[key] = entry;
   }
@@ -31,4 +34,9 @@ export function showValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "absent";
   return JSON.stringify(value) ?? typeof value;
+}
+
+function allStrings(value: JsonObject): value is Readonly<Record<string, string>> {
+  for (const key in value) if (typeof value[key] !== "string") return false;
+  return true;
 }

@@ -24,13 +24,17 @@ export interface AdmissionRequest {
   readonly dryRun: boolean;
 }
 
-const VERSIONS: readonly ReviewVersion[] = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"];
 const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
+
+function isOperation(value: string): value is Operation {
+  return value === "CREATE" || value === "UPDATE" || value === "DELETE" || value === "CONNECT";
+}
 
 /** Checks a decoded request body; the error says which field is wrong, for a 400 answer. */
 export function parseAdmissionReview(body: unknown): Parsed<AdmissionRequest> {
   if (!isObject(body)) return { ok: false, error: "body must be a JSON object (an AdmissionReview)" };
-  const apiVersion = VERSIONS.find((version) => version === body["apiVersion"]);
+  const declaredVersion = body["apiVersion"];
+  const apiVersion = declaredVersion === "admission.k8s.io/v1" || declaredVersion === "admission.k8s.io/v1beta1" ? declaredVersion : undefined;
   if (apiVersion === undefined) {
     return { ok: false, error: `apiVersion must be admission.k8s.io/v1 or admission.k8s.io/v1beta1, not ${JSON.stringify(body["apiVersion"] ?? null)}` };
   }
@@ -39,7 +43,8 @@ export function parseAdmissionReview(body: unknown): Parsed<AdmissionRequest> {
   if (request === undefined) return { ok: false, error: "request is missing or not an object" };
   const uid = asString(request["uid"]);
   if (uid === undefined || uid === "") return { ok: false, error: "request.uid is missing: the response must echo it" };
-  const operation = OPERATIONS.find((op) => op === request["operation"]);
+  const declaredOperation = request["operation"];
+  const operation = typeof declaredOperation === "string" && isOperation(declaredOperation) ? declaredOperation : undefined;
   if (operation === undefined) return { ok: false, error: `request.operation must be one of ${OPERATIONS.join(", ")}` };
   const kind = asObject(request["kind"]);
   if (kind === undefined || typeof kind["kind"] !== "string") return { ok: false, error: "request.kind must be {group, version, kind}" };

@@ -3,37 +3,36 @@ import type { IncomingMessage } from "node:http";
 /** Reading a body either gives its text or says why not, with the HTTP status to answer. */
 export type BodyRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly status: 400 | 413; readonly error: string };
 
-/** Reads a request body up to a limit; a larger one is refused as soon as it is known to be larger. */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/** Reads a request body up to a limit, then calls back once; a larger one is refused as soon as it is known to be larger. */
+export function readBody(req: IncomingMessage, limit: number, onRead: (read: BodyRead) => void): void {
   const declared = declaredLength(req.rawHeaders);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    return Promise.resolve({ ok: false, status: 413, error: `body of ${String(declared)} bytes exceeds the ${String(limit)}-byte limit` });
+    onRead({ ok: false, status: 413, error: `body of ${String(declared)} bytes exceeds the ${String(limit)}-byte limit` });
+    return;
   }
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > limit) {
-        done = true;
-        resolve({ ok: false, status: 413, error: `body exceeds the ${String(limit)}-byte limit` });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (done) return;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on("data", (chunk: Buffer) => {
+    if (done) return;
+    size += chunk.length;
+    if (size > limit) {
       done = true;
-      resolve({ ok: true, text: chunks.length === 1 && chunks[0] ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8") });
-    });
-    req.on("error", (error) => {
-      if (done) return;
-      done = true;
-      resolve({ ok: false, status: 400, error: `reading the body failed: ${error.message}` });
-    });
+      onRead({ ok: false, status: 413, error: `body exceeds the ${String(limit)}-byte limit` });
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on("end", () => {
+    if (done) return;
+    done = true;
+    onRead({ ok: true, text: chunks.length === 1 && chunks[0] ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8") });
+  });
+  req.on("error", (error) => {
+    if (done) return;
+    done = true;
+    onRead({ ok: false, status: 400, error: `reading the body failed: ${error.message}` });
   });
 }
 

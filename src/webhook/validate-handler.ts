@@ -5,7 +5,7 @@ import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
 import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
-import { readBody } from "./body-reader.js";
+import { readBody, type BodyRead } from "./body-reader.js";
 import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
 import type { WebhookMetrics } from "./metrics.js";
 import { deniesForCoverage, reviewAdmission, type ReviewOutcome } from "./review-admission.js";
@@ -48,15 +48,24 @@ export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage
   const context: HandlerContext = { ...deps, today: cachedDay(deps.now), record: batchedRecorder(deps) };
   return (req, res) => {
     const started = performance.now();
-    handle(req, res, context, started).catch((error: unknown) => {
-      deps.logger.error({ err: error }, "validate handler failed outside a review");
-      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+    // Callbacks rather than async/await: a review with nothing to confirm live is answered in the
+    // body's end event itself, without a promise and a microtask per step (docs/adr/0003).
+    readBody(req, deps.bodyLimit, (body) => {
+      try {
+        answer(res, body, context, started);
+      } catch (error) {
+        failed(res, context, error);
+      }
     });
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerContext, started: number): Promise<void> {
-  const body = await readBody(req, deps.bodyLimit);
+function failed(res: ServerResponse, deps: HandlerContext, error: unknown): void {
+  deps.logger.error({ err: error }, "validate handler failed outside a review");
+  if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+}
+
+function answer(res: ServerResponse, body: BodyRead, deps: HandlerContext, started: number): void {
   if (!body.ok) {
     invalid(res, deps, { status: body.status, error: body.error });
     return;
@@ -74,34 +83,61 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: HandlerCo
     return;
   }
   const request = parsed.value;
-  let outcome: ReviewOutcome;
+  let outcome: ReviewOutcome | Promise<ReviewOutcome>;
   try {
-    outcome = await review(request, deps);
+    outcome = review(request, deps);
   } catch (error) {
-    deps.logger.error({ err: error, uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name }, "review failed");
-    deps.metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: "error" });
-    sendJson(res, 200, toReview(request.apiVersion, errored(request.uid)));
+    reviewFailed(res, request, deps, error);
     return;
   }
+  if (outcome instanceof Promise) {
+    outcome.then(
+      (confirmed) => reply(res, request, confirmed, deps, started),
+      (error: unknown) => reviewFailed(res, request, deps, error),
+    ).catch((error: unknown) => failed(res, deps, error));
+  } else {
+    reply(res, request, outcome, deps, started);
+  }
+}
+
+function reply(res: ServerResponse, request: AdmissionRequest, outcome: ReviewOutcome, deps: HandlerContext, started: number): void {
   sendJson(res, 200, toReview(request.apiVersion, outcome.response));
   const seconds = (performance.now() - started) / 1000;
   deps.record({ request, outcome, seconds });
 }
 
-async function review(request: AdmissionRequest, deps: HandlerContext): Promise<ReviewOutcome> {
+function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: HandlerContext, error: unknown): void {
+  deps.logger.error({ err: error, uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name }, "review failed");
+  deps.metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: "error" });
+  sendJson(res, 200, toReview(request.apiVersion, errored(request.uid)));
+}
+
+/** The decision from the cache; a coverage denial is confirmed with a live read first (asynchronously). */
+function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
   const { rules, inventory } = deps;
   const policy = deps.policy();
   const today = deps.today();
   const outcome = reviewAdmission(request, { rules, policy, inventory, today });
   if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
+  return confirmLive(request, outcome, deps.liveLookup, { rules, policy, today, deps });
+}
+
+async function confirmLive(
+  request: AdmissionRequest,
+  outcome: ReviewOutcome,
+  liveLookup: (namespace: string) => Promise<PolicyLookup>,
+  context: { readonly rules: readonly Rule[]; readonly policy: Policy; readonly today: string; readonly deps: HandlerContext },
+): Promise<ReviewOutcome> {
+  const { rules, policy, today, deps } = context;
+  const { inventory } = deps;
   // The informer cache may be a few milliseconds behind a NetworkPolicy applied just before: confirm live.
-  const namespace = outcome.object.ref.namespace ?? "default";
-  const live = await deps.liveLookup(namespace);
+  const namespace = outcome.object?.ref.namespace ?? "default";
+  const live = await liveLookup(namespace);
   deps.metrics.liveReads.inc({ result: live.verified ? "ok" : "failed" });
   if (!live.verified) {
     // A failed live read never turns a cache answer into a pass; it only explains an unsynced cache.
     deps.logger.warn({ uid: request.uid, namespace, reason: live.reason }, "live NetworkPolicy read failed");
-    const cached = deps.inventory.networkPolicies(namespace);
+    const cached = inventory.networkPolicies(namespace);
     return cached.verified ? outcome : reviewAdmission(request, { rules, policy, today, inventory: withNamespace(inventory, namespace, live) });
   }
   return reviewAdmission(request, { rules, policy, today, inventory: withNamespace(inventory, namespace, live) });
