@@ -169,7 +169,14 @@ export function batchedRecorder(deps: Pick<ValidateDeps, "logger" | "metrics">):
   const flush = (): void => {
     const batch = pending;
     pending = [];
-    for (const answered of batch) record(answered, deps.metrics, logDecision);
+    for (const answered of batch) {
+      // Outside any request now: a failure here must neither take the process down nor skip the rest.
+      try {
+        record(answered, deps.metrics, logDecision);
+      } catch (error) {
+        deps.logger.error({ err: error, uid: answered.request.uid }, "recording an admission decision failed");
+      }
+    }
   };
   return (answered) => {
     if (pending.length === 0) setImmediate(flush);

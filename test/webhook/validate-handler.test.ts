@@ -60,4 +60,25 @@ describe("batchedRecorder", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(log.lines().map((line) => line["uid"])).toEqual(["first", "second", "third", "fourth"]);
   });
+
+  it("logs a failure to record one decision and goes on with the rest of the turn", async () => {
+    const log = memoryLogger();
+    const metrics = createMetrics({ processMetrics: false });
+    const observe = (label: string, seconds: number): void => {
+      if (label === "allow") throw new Error("histogram broke");
+      metrics.duration.observe(label, seconds);
+    };
+    const failing = { ...metrics, duration: { ...metrics.duration, observe } };
+    const record = batchedRecorder({ logger: log.logger, metrics: failing });
+    const allowed = answered("allowed", false);
+    record(answered("first", true));
+    record({ ...allowed, outcome: { ...allowed.outcome, decision: "allow" } });
+    record(answered("third", true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log.lines().map((line) => [line["uid"], line["msg"], line["err"] === undefined ? undefined : (line["err"] as { message: string }).message])).toEqual([
+      ["first", "admission decision", undefined],
+      ["allowed", "recording an admission decision failed", "histogram broke"],
+      ["third", "admission decision", undefined],
+    ]);
+  });
 });
