@@ -184,17 +184,21 @@ interface Compared {
   readonly p99Ratio: number;
 }
 
+/** The items in order on even rounds and reversed on odd ones, so none always goes first. */
+function alternate<T>(round: number, items: readonly T[]): T[] {
+  return round % 2 === 0 ? [...items] : [...items].reverse();
+}
+
 /**
- * Alternates the load between servers round by round (the order reversed every other round), so a
- * noisy neighbour hits both alike, and takes medians of the per-round ratios. Saturation is measured with a busy-polling generator and a sleeping
- * one (see LoadSpec.busyPoll); the fixed-rate latency with the busy-polling one.
+ * Alternates the load between servers round by round (in the order `alternate` gives), so a noisy
+ * neighbour hits both alike, and takes medians of the per-round ratios. Saturation is measured with a
+ * busy-polling generator and a sleeping one (see LoadSpec.busyPoll); the fixed-rate latency with the
+ * busy-polling one.
  */
 async function compare(servers: readonly { name: string; port: number; pid: number }[], caFile: string, bodiesFile: string, rounds: number): Promise<Record<string, Compared>> {
   const samples = servers.map(() => ({ rps: [] as number[], rpsSleeping: [] as number[], p50: [] as number[], p99: [] as number[], errors: 0 }));
   for (let round = 0; round < rounds; round += 1) {
-    // Odd rounds go in reverse order, so neither server always runs first (or right after the other).
-    const order = round % 2 === 0 ? [...servers.entries()] : [...servers.entries()].reverse();
-    for (const [index, server] of order) {
+    for (const [index, server] of alternate(round, [...servers.entries()])) {
       const common = { port: server.port, caFile, bodiesFile, warmupMs: 1000 };
       const saturation = await load({ ...common, mode: "saturate", connections: 32, durationMs: 5000, busyPoll: true });
       const sleeping = await load({ ...common, mode: "saturate", connections: 32, durationMs: 5000, busyPoll: false });
@@ -238,9 +242,11 @@ async function fairShare(first: { port: number }, second: { port: number }, caFi
   const ratios: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const spec = { caFile, bodiesFile, warmupMs: 1000, mode: "saturate", connections: 32, durationMs: 6000, busyPoll: true };
-    // The generator started second measured ~1.5% ahead: start the other one first every other round.
-    const started = round % 2 === 0 ? [load({ ...spec, port: first.port }), load({ ...spec, port: second.port })] : [load({ ...spec, port: second.port }), load({ ...spec, port: first.port })].reverse();
-    const [a, b] = await Promise.all(started);
+    // The generator started second measured ~1.5% ahead: which one starts first alternates too.
+    const targets = [first, second];
+    const loads: Promise<Record<string, number>>[] = [];
+    for (const index of alternate(round, [0, 1])) loads[index] = load({ ...spec, port: targets[index]?.port ?? 0 });
+    const [a, b] = await Promise.all(loads);
     ratios.push((b?.["requestsPerSecond"] ?? Number.NaN) / (a?.["requestsPerSecond"] ?? Number.NaN));
   }
   return { ratio: median(ratios), ratios };

@@ -26,8 +26,8 @@ export interface AdmissionRequest {
 
 const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
 
-function isOperation(value: string): value is Operation {
-  return value === "CREATE" || value === "UPDATE" || value === "DELETE" || value === "CONNECT";
+function isOperation(value: unknown): value is Operation {
+  return typeof value === "string" && (OPERATIONS as readonly string[]).includes(value);
 }
 
 /** Checks a decoded request body; the error says which field is wrong, for a 400 answer. */
@@ -43,9 +43,8 @@ export function parseAdmissionReview(body: unknown): Parsed<AdmissionRequest> {
   if (request === undefined) return { ok: false, error: "request is missing or not an object" };
   const uid = asString(request["uid"]);
   if (uid === undefined || uid === "") return { ok: false, error: "request.uid is missing: the response must echo it" };
-  const declaredOperation = request["operation"];
-  const operation = typeof declaredOperation === "string" && isOperation(declaredOperation) ? declaredOperation : undefined;
-  if (operation === undefined) return { ok: false, error: `request.operation must be one of ${OPERATIONS.join(", ")}` };
+  const operation = request["operation"];
+  if (!isOperation(operation)) return { ok: false, error: `request.operation must be one of ${OPERATIONS.join(", ")}` };
   const kind = asObject(request["kind"]);
   if (kind === undefined || typeof kind["kind"] !== "string") return { ok: false, error: "request.kind must be {group, version, kind}" };
   const userInfo = asObject(request["userInfo"]) ?? {};

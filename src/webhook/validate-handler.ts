@@ -8,7 +8,7 @@ import { errored, toReview } from "./admission-response.js";
 import { readBody, type BodyRead } from "./body-reader.js";
 import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
 import type { WebhookMetrics } from "./metrics.js";
-import { deniesForCoverage, reviewAdmission, type ReviewOutcome } from "./review-admission.js";
+import { deniesForCoverage, reviewAdmission, type ReviewDeps, type ReviewOutcome } from "./review-admission.js";
 
 /**
  * The API server sends object and oldObject, each up to its 3 MiB request-body limit, plus the
@@ -114,33 +114,28 @@ function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: Hand
 
 /** The decision from the cache; a coverage denial is confirmed with a live read first (asynchronously). */
 function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
-  const { rules, inventory } = deps;
-  const policy = deps.policy();
-  const today = deps.today();
-  const outcome = reviewAdmission(request, { rules, policy, inventory, today });
+  const input: ReviewDeps = { rules: deps.rules, policy: deps.policy(), inventory: deps.inventory, today: deps.today() };
+  const outcome = reviewAdmission(request, input);
   if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
-  return confirmLive(request, outcome, deps.liveLookup, { rules, policy, today, deps });
+  return confirmLive(request, outcome, { input, namespace: outcome.object.ref.namespace ?? "default", liveLookup: deps.liveLookup, deps });
 }
 
 async function confirmLive(
   request: AdmissionRequest,
   outcome: ReviewOutcome,
-  liveLookup: (namespace: string) => Promise<PolicyLookup>,
-  context: { readonly rules: readonly Rule[]; readonly policy: Policy; readonly today: string; readonly deps: HandlerContext },
+  context: { readonly input: ReviewDeps; readonly namespace: string; readonly liveLookup: (namespace: string) => Promise<PolicyLookup>; readonly deps: HandlerContext },
 ): Promise<ReviewOutcome> {
-  const { rules, policy, today, deps } = context;
-  const { inventory } = deps;
+  const { input, namespace, deps } = context;
   // The informer cache may be a few milliseconds behind a NetworkPolicy applied just before: confirm live.
-  const namespace = outcome.object?.ref.namespace ?? "default";
-  const live = await liveLookup(namespace);
+  const live = await context.liveLookup(namespace);
   deps.metrics.liveReads.inc({ result: live.verified ? "ok" : "failed" });
+  const confirmed: ReviewDeps = { ...input, inventory: withNamespace(input.inventory, namespace, live) };
   if (!live.verified) {
     // A failed live read never turns a cache answer into a pass; it only explains an unsynced cache.
     deps.logger.warn({ uid: request.uid, namespace, reason: live.reason }, "live NetworkPolicy read failed");
-    const cached = inventory.networkPolicies(namespace);
-    return cached.verified ? outcome : reviewAdmission(request, { rules, policy, today, inventory: withNamespace(inventory, namespace, live) });
+    return input.inventory.networkPolicies(namespace).verified ? outcome : reviewAdmission(request, confirmed);
   }
-  return reviewAdmission(request, { rules, policy, today, inventory: withNamespace(inventory, namespace, live) });
+  return reviewAdmission(request, confirmed);
 }
 
 /** Today's UTC date from a clock, recomputed at most once a minute (exemption expiry needs the day, not the instant). */

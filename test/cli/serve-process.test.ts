@@ -1,22 +1,10 @@
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
 import { describe, expect, it } from "vitest";
 import { pod, podSpec } from "../builders.js";
 import { spawnDevServer } from "../support/dev-server.js";
-import { halfSentRequest } from "../support/https-client.js";
+import { halfSentRequest, httpsClient } from "../support/https-client.js";
 import { eventually } from "../support/memory-logger.js";
 import { admissionReview } from "../support/reviews.js";
-
-/** POSTs a review to the dev server (self-signed, so unverified) and resolves with the status. */
-function post(port: number, agent: Agent, review: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(`https://127.0.0.1:${String(port)}/validate`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end(JSON.stringify(review));
-  });
-}
 
 describe("netguard serve as a process", () => {
   it("serves --dev on a generated certificate and exits cleanly on SIGTERM with requests in flight", async () => {
@@ -47,9 +35,10 @@ describe("netguard serve as a process", () => {
     const { child, port } = await spawnDevServer([], "pipe");
     let stdout = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
+    const client = httpsClient(undefined);
+    const post = async (review: unknown): Promise<number> => (await client.send(`https://127.0.0.1:${String(port)}/validate`, JSON.stringify(review))).status;
     try {
-      expect(await post(port, agent, admissionReview(pod("p", podSpec({ hostNetwork: true })), { uid: "flush-1" }))).toBe(200);
+      expect(await post(admissionReview(pod("p", podSpec({ hostNetwork: true })), { uid: "flush-1" }))).toBe(200);
       const line = await eventually(
         () => stdout.split("\n").find((l) => l.includes('"uid":"flush-1"')),
         (found) => found !== undefined,
@@ -58,7 +47,7 @@ describe("netguard serve as a process", () => {
       expect(line).toContain('"msg":"admission decision"');
       expect(child.exitCode).toBeNull();
     } finally {
-      agent.destroy();
+      client.close();
       child.kill("SIGTERM");
     }
   });
@@ -68,17 +57,17 @@ describe("netguard serve as a process", () => {
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout?.destroy();
-    const agent = new Agent({ rejectUnauthorized: false, keepAlive: true });
-    const review = (uid: string) => admissionReview(pod("p", podSpec({})), { uid });
+    const client = httpsClient(undefined);
+    const post = async (uid: string): Promise<number> => (await client.send(`https://127.0.0.1:${String(port)}/validate`, JSON.stringify(admissionReview(pod("p", podSpec({})), { uid })))).status;
     try {
       // Enough lines for a full batch, then the one-second flush: both writes hit the closed pipe.
-      for (let i = 0; i < 30; i += 1) expect(await post(port, agent, review(`gone-${String(i)}`))).toBe(200);
+      for (let i = 0; i < 30; i += 1) expect(await post(`gone-${String(i)}`)).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      expect(await post(port, agent, review("after"))).toBe(200);
+      expect(await post("after")).toBe(200);
       expect(child.exitCode).toBeNull();
       expect(stderr.match(/writing logs to stdout failed \(.+\); log lines are being dropped, admission goes on/g)).toHaveLength(1);
     } finally {
-      agent.destroy();
+      client.close();
       child.kill("SIGTERM");
     }
   });

@@ -10,9 +10,10 @@ export interface Answer {
   readonly peerFingerprint: string | undefined;
 }
 
-/** A keep-alive HTTPS client that verifies the server against the test CA. */
-export function httpsClient(ca: string, options: { cert?: string; key?: string; keepAlive?: boolean; maxSockets?: number } = {}) {
-  const agent = new Agent({ ca, keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 8, ...(options.cert ? { cert: options.cert, key: options.key } : {}) });
+/** A keep-alive HTTPS client that verifies the server against the test CA (undefined: `serve --dev`'s self-signed certificate, not verified). */
+export function httpsClient(ca: string | undefined, options: { cert?: string; key?: string; keepAlive?: boolean; maxSockets?: number } = {}) {
+  const trust = ca === undefined ? { rejectUnauthorized: false } : { ca };
+  const agent = new Agent({ ...trust, keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 8, ...(options.cert ? { cert: options.cert, key: options.key } : {}) });
   const send = (url: string, body: string | Buffer | undefined, method = "POST", headers: Record<string, string> = {}): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const req = request(url, { method, agent, headers: { "content-type": "application/json", ...headers } }, (res) => {

@@ -6,6 +6,7 @@ import { parseAdmissionReview } from "../../src/webhook/admission-review.js";
 import { createMetrics } from "../../src/webhook/metrics.js";
 import { reviewAdmission } from "../../src/webhook/review-admission.js";
 import { batchedRecorder, cachedDay, type Answered } from "../../src/webhook/validate-handler.js";
+import { pod, podSpec } from "../builders.js";
 import { memoryLogger } from "../support/memory-logger.js";
 import { admissionReview } from "../support/reviews.js";
 
@@ -30,8 +31,7 @@ describe("cachedDay", () => {
 
 describe("batchedRecorder", () => {
   const answered = (uid: string, hostNetwork: boolean): Answered => {
-    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: uid, namespace: "default" }, spec: { hostNetwork, containers: [{ name: "c", image: "x" }] } };
-    const parsed = parseAdmissionReview(admissionReview(pod, { uid }));
+    const parsed = parseAdmissionReview(admissionReview(pod(uid, podSpec({ hostNetwork })), { uid }));
     if (!parsed.ok) throw new Error(parsed.error);
     const outcome = reviewAdmission(parsed.value, { rules: BUILTIN_RULES, policy: DEFAULT_POLICY, inventory: inventoryOf([]), today: "2026-11-24" });
     return { request: parsed.value, outcome, seconds: 0.0004 };
