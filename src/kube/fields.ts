@@ -29,11 +29,14 @@ export function asStringMap(value: unknown): Readonly<Record<string, string>> {
   return out;
 }
 
-/** Renders a value for a message: strings quoted, everything else as JSON. */
+/** Values in messages are cut here: a label value or a bogus port can be megabytes long. */
+const SHOWN_MAX = 80;
+
+/** Renders a value for a message: strings quoted, everything else as JSON, at most about 80 characters. */
 export function showValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
   if (value === undefined) return "absent";
-  return JSON.stringify(value) ?? typeof value;
+  const text = JSON.stringify(typeof value === "string" && value.length > SHOWN_MAX ? value.slice(0, SHOWN_MAX) : value) ?? typeof value;
+  return text.length <= SHOWN_MAX ? text : `${text.slice(0, SHOWN_MAX - 1)}…`;
 }
 
 function allStrings(value: JsonObject): value is Readonly<Record<string, string>> {

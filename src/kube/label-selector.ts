@@ -1,4 +1,4 @@
-import { asObject, asString, isObject } from "./fields.js";
+import { asObject, asString, isObject, showValue } from "./fields.js";
 import type { Parsed } from "./object.js";
 
 /** The set-based operators a metav1.LabelSelector accepts (Gt/Lt exist only for node selectors). */
@@ -34,7 +34,7 @@ export function compileSelector(value: unknown, field: string): Parsed<LabelSele
     if (!isObject(matchLabels)) return { ok: false, error: `${field}.matchLabels: must be a mapping` };
     for (const [key, labelValue] of Object.entries(matchLabels)) {
       if (typeof labelValue !== "string") {
-        return { ok: false, error: `${field}.matchLabels.${key}: must be a string, not ${JSON.stringify(labelValue)}` };
+        return { ok: false, error: `${field}.matchLabels.${key}: must be a string, not ${showValue(labelValue)}` };
       }
       requirements.push({ key, operator: "In", values: [labelValue], fromMatchLabels: true });
     }
@@ -58,7 +58,7 @@ function compileExpression(entry: unknown, field: string): Parsed<Requirement> {
   if (!key) return { ok: false, error: `${field}.key: required` };
   const operator = asString(expression["operator"]);
   if (!isOperator(operator)) {
-    return { ok: false, error: `${field}.operator: ${JSON.stringify(expression["operator"])} is not a valid selector operator (In, NotIn, Exists, DoesNotExist)` };
+    return { ok: false, error: `${field}.operator: ${showValue(expression["operator"])} is not a valid selector operator (In, NotIn, Exists, DoesNotExist)` };
   }
   const rawValues = expression["values"] ?? [];
   if (!Array.isArray(rawValues) || !rawValues.every((v): v is string => typeof v === "string")) {

@@ -1,7 +1,7 @@
 import { asObject } from "./fields.js";
 import { compileSelector, type LabelSelector } from "./label-selector.js";
 import type { KubeObject, Parsed } from "./object.js";
-import type { FieldProblem } from "./problem.js";
+import { addProblem, type FieldProblem } from "./problem.js";
 import { readProtocol } from "./pod-template.js";
 
 /** A NetworkPolicy reduced to what coverage needs, with the API server's defaulting applied. */
@@ -65,7 +65,7 @@ export function readPolicyPorts(object: KubeObject): { ports: PolicyPortView[]; 
         const path = `spec.${direction}[${ruleIndex}].ports[${portIndex}]`;
         const port = asObject(entry);
         if (port === undefined) {
-          problems.push({ field: path, message: "must be a mapping" });
+          addProblem(problems, { field: path, message: "must be a mapping" });
           return;
         }
         const protocol = readProtocol(port["protocol"], `${path}.protocol`, problems);

@@ -1,6 +1,6 @@
-import { asObject, asString, asStringMap, type JsonObject } from "./fields.js";
+import { asObject, asString, asStringMap, showValue, type JsonObject } from "./fields.js";
 import type { KubeObject } from "./object.js";
-import type { FieldProblem } from "./problem.js";
+import { addProblem, type FieldProblem } from "./problem.js";
 
 /** One container port, with the protocol defaulting already applied (absent means TCP). */
 export interface PortView {
@@ -84,13 +84,13 @@ export function readPod(object: KubeObject): PodRead {
   const metadata = asObject(node["metadata"]) ?? {};
   const spec = asObject(node["spec"]);
   if (spec === undefined) {
-    if (node["spec"] !== undefined) problems.push({ field: join("spec"), message: "must be a mapping" });
+    if (node["spec"] !== undefined) addProblem(problems, { field: join("spec"), message: "must be a mapping" });
     return { pod: undefined, problems };
   }
   const specPath = join("spec");
   const hostNetwork = spec["hostNetwork"];
   if (hostNetwork !== undefined && hostNetwork !== null && typeof hostNetwork !== "boolean") {
-    problems.push({ field: `${specPath}.hostNetwork`, message: `must be true or false, not ${JSON.stringify(hostNetwork)}` });
+    addProblem(problems, { field: `${specPath}.hostNetwork`, message: `must be true or false, not ${showValue(hostNetwork)}` });
   }
   const containers: ContainerView[] = [];
   for (const list of CONTAINER_LISTS) {
@@ -112,14 +112,14 @@ export function readPod(object: KubeObject): PodRead {
 // Loops rather than flatMap: this runs on every admission request (docs/adr/0003).
 function readContainers(value: unknown, path: string, problems: FieldProblem[], into: ContainerView[]): void {
   if (!Array.isArray(value)) {
-    problems.push({ field: path, message: "must be a list of containers" });
+    addProblem(problems, { field: path, message: "must be a list of containers" });
     return;
   }
   for (let index = 0; index < value.length; index += 1) {
     const containerPath = `${path}[${String(index)}]`;
     const container = asObject(value[index]);
     if (container === undefined) {
-      problems.push({ field: containerPath, message: "must be a mapping" });
+      addProblem(problems, { field: containerPath, message: "must be a mapping" });
       continue;
     }
     const name = asString(container["name"]) ?? `#${String(index)}`;
@@ -131,14 +131,14 @@ function readPorts(value: unknown, path: string, problems: FieldProblem[]): Port
   const ports: PortView[] = [];
   if (value === undefined || value === null) return ports;
   if (!Array.isArray(value)) {
-    problems.push({ field: path, message: "must be a list of ports" });
+    addProblem(problems, { field: path, message: "must be a list of ports" });
     return ports;
   }
   for (let index = 0; index < value.length; index += 1) {
     const portPath = `${path}[${String(index)}]`;
     const port = asObject(value[index]);
     if (port === undefined) {
-      problems.push({ field: portPath, message: "must be a mapping" });
+      addProblem(problems, { field: portPath, message: "must be a mapping" });
       continue;
     }
     const protocol = readProtocol(port["protocol"], `${portPath}.protocol`, problems);
@@ -158,7 +158,7 @@ function readPorts(value: unknown, path: string, problems: FieldProblem[]): Port
 export function readPortNumber(value: unknown, field: string, problems: FieldProblem[]): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "number" && Number.isInteger(value)) return value;
-  problems.push({ field, message: `must be an integer, not ${JSON.stringify(value)}` });
+  addProblem(problems, { field, message: `must be an integer, not ${showValue(value)}` });
   return undefined;
 }
 
@@ -166,6 +166,6 @@ export function readPortNumber(value: unknown, field: string, problems: FieldPro
 export function readProtocol(value: unknown, field: string, problems: FieldProblem[]): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return value;
-  problems.push({ field, message: `must be a string such as "TCP", not ${JSON.stringify(value)}` });
+  addProblem(problems, { field, message: `must be a string such as "TCP", not ${showValue(value)}` });
   return undefined;
 }

@@ -1,7 +1,7 @@
 import { asObject, asString } from "./fields.js";
 import type { KubeObject } from "./object.js";
 import { readPortNumber, readProtocol } from "./pod-template.js";
-import type { FieldProblem } from "./problem.js";
+import { addProblem, type FieldProblem } from "./problem.js";
 
 /** One port of a Service, protocol defaulted to TCP. */
 export interface ServicePortView {
@@ -28,7 +28,7 @@ export function readServicePorts(object: KubeObject): { ports: ServicePortView[]
     const path = `spec.ports[${String(index)}]`;
     const port = asObject(entries[index]);
     if (port === undefined) {
-      problems.push({ field: path, message: "must be a mapping" });
+      addProblem(problems, { field: path, message: "must be a mapping" });
       continue;
     }
     const protocol = readProtocol(port["protocol"], `${path}.protocol`, problems);

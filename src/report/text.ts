@@ -1,4 +1,5 @@
 import { describeRef } from "../kube/object.js";
+import { printable } from "./printable.js";
 import { groupByObject, summarize } from "./summary.js";
 import { showSource, type RenderInput } from "./render-input.js";
 
@@ -47,5 +48,6 @@ export function renderText({ report }: RenderInput): string {
     `${String(s.objects)} objects checked: ${String(s.deny)} deny, ${String(s.warn)} warn, ${String(s.audit)} audit` +
       `, ${String(s.waived)} waived, ${String(s.problems)} problems`,
   );
-  return `${lines.join("\n")}\n`;
+  // Every line holds text from the input: shown escaped, never as terminal control.
+  return `${lines.map(printable).join("\n")}\n`;
 }

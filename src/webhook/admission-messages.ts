@@ -1,5 +1,6 @@
 import type { Finding } from "../engine/types.js";
 import { describeRef, type ObjectRef } from "../kube/object.js";
+import { printable } from "../report/printable.js";
 
 /** The API server cuts warnings past 256 runes once their total passes 4096 runes, and drops the rest. */
 const WARNING_MAX = 256;
@@ -7,37 +8,87 @@ const WARNINGS_BUDGET = 4096;
 /** Audit annotation keys are qualified-name parts: at most 63 characters, no "/". */
 const ANNOTATION_KEY_MAX = 63;
 
-/** The status message of a denial: every deny finding with rule, field, value and fix, on one line like PSA. */
+/** A denial's message stays readable in a terminal: about 4 KiB, the rest summarised. */
+const MESSAGE_BUDGET = 4000;
+/** One finding's part of the message at most (a value or a detail can be long). */
+const PART_MAX = 1000;
+
+/**
+ * The status message of a denial: deny findings with rule, field, value and fix, on one line like PSA.
+ * The first finding is always shown; past the budget the rest are counted per rule ("and N more").
+ */
 export function denialMessage(ref: ObjectRef, findings: readonly Finding[]): string {
-  const parts = findings.map((f) => `[${f.rule}] ${f.field}=${f.value}: ${f.message}${detailText(f)} (fix: ${f.fix})`);
-  return `${describeRef(ref)} violates netguard policy: ${parts.join("; ")}`;
+  const head = `${printable(describeRef(ref))} violates netguard policy: `;
+  const parts: string[] = [];
+  let used = head.length;
+  let shown = 0;
+  for (const f of findings) {
+    const part = clip(printable(`[${f.rule}] ${f.field}=${f.value}: ${f.message}${detailText(f)} (fix: ${f.fix})`), PART_MAX);
+    if (shown > 0 && used + part.length + 2 > MESSAGE_BUDGET - 200) break;
+    parts.push(part);
+    used += part.length + 2;
+    shown += 1;
+  }
+  const rest = findings.slice(shown);
+  if (rest.length > 0) parts.push(`and ${String(rest.length)} more (${countsByRule(rest)}); netguard check or audit lists every finding`);
+  return `${head}${parts.join("; ")}`;
+}
+
+function countsByRule(findings: readonly Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  return [...counts].map(([rule, count]) => `${rule}: ${String(count)}`).join(", ");
 }
 
 function detailText(finding: Finding): string {
   return finding.details.length > 0 ? ` (${finding.details.join("; ")})` : "";
 }
 
-/** One warning per finding: a single line of printable text, at most 256 runes, within the 4096-rune budget. */
-export function warningLines(findings: readonly Finding[], prefix = ""): string[] {
+/** Warning lines for findings, each a single printable line of at most 256 runes. */
+export function findingWarnings(findings: readonly Finding[], prefix = ""): WarningSource {
+  return mapLazily(findings, (finding) => `${prefix}[${finding.rule}] ${describeRef(finding.object)}: ${finding.message}${detailText(finding)} (${finding.field})`);
+}
+
+/** Warning lines for fields that could not be read, naming the object and the field. */
+export function problemWarnings(object: { readonly ref: ObjectRef }, problems: readonly { readonly field: string | undefined; readonly message: string }[]): WarningSource {
+  return mapLazily(problems, (problem) => `netguard could not read ${describeRef(object.ref)} ${problem.field ?? ""}: ${problem.message}`);
+}
+
+/**
+ * All of a response's warnings within what the API server keeps (each at most 256 runes, 4096 in
+ * all): lines are built only while they fit, and a closing line counts the rest, so nothing is
+ * dropped without a word and a review with a million unreadable entries costs a handful of lines.
+ */
+export function boundedWarnings(...sources: readonly WarningSource[]): string[] {
+  const total = sources.reduce((sum, source) => sum + source.length, 0);
   const lines: string[] = [];
   let used = 0;
-  for (const [index, finding] of findings.entries()) {
-    const line = clip(clean(`${prefix}[${finding.rule}] ${describeRef(finding.object)}: ${finding.message}${detailText(finding)} (${finding.field})`), WARNING_MAX);
-    const rest = findings.length - index;
-    // Keep room for a closing "and N more" line so nothing is dropped without a word.
-    if (used + runes(line) > WARNINGS_BUDGET - 64 && rest > 1) {
-      lines.push(`netguard: ${String(rest)} more findings not shown (warning size limit); run netguard check or audit for all of them`);
-      break;
+  for (const source of sources) {
+    for (const text of source) {
+      const line = clip(clean(text), WARNING_MAX);
+      const rest = total - lines.length;
+      // Keep room for a closing "N more" line.
+      if (used + runes(line) > WARNINGS_BUDGET - 128 && rest > 1) {
+        lines.push(`netguard: ${String(rest)} more warnings not shown (warning size limit); run netguard check or audit for all of them`);
+        return lines;
+      }
+      lines.push(line);
+      used += runes(line);
     }
-    lines.push(line);
-    used += runes(line);
   }
   return lines;
 }
 
-/** One warning per field that could not be read, naming the object and the field. */
-export function problemLines(object: { readonly ref: ObjectRef }, problems: readonly { readonly field: string | undefined; readonly message: string }[]): string[] {
-  return problems.map((problem) => clip(clean(`netguard could not read ${describeRef(object.ref)} ${problem.field ?? ""}: ${problem.message}`), WARNING_MAX));
+/** Warning texts built one by one as they are taken, with their count known up front. */
+export type WarningSource = Iterable<string> & { readonly length: number };
+
+function mapLazily<T>(items: readonly T[], map: (item: T) => string): WarningSource {
+  return {
+    length: items.length,
+    *[Symbol.iterator]() {
+      for (const item of items) yield map(item);
+    },
+  };
 }
 
 /** Audit annotations: one key per rule (the API server prefixes the webhook name), findings joined. */
@@ -49,9 +100,9 @@ export function auditAnnotations(findings: readonly Finding[]): Record<string, s
   return Object.fromEntries(Object.entries(byRule).map(([rule, entries]) => [rule.slice(0, ANNOTATION_KEY_MAX), entries.join("; ")]));
 }
 
-/** Control characters and invalid UTF-16 make the API server drop a warning silently. */
+/** The API server drops a warning with control characters or invalid UTF-16 silently: show them escaped. */
 function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").toWellFormed();
+  return printable(text);
 }
 
 /** Runes (code points), or for short strings their UTF-16 length: an upper bound, which is safe for a budget. */

@@ -1,6 +1,15 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { deferredCounter, type DeferredCounter } from "./deferred-metrics.js";
 import { latencyHistogram, type LatencyHistogram } from "./latency-histogram.js";
+import { POD_BEARING_KINDS } from "../kube/pod-template.js";
+
+/** The kinds netguard judges: a `kind` label takes one of these or "other", never the caller's text. */
+const KIND_LABELS: ReadonlySet<string> = new Set([...POD_BEARING_KINDS, "Service", "NetworkPolicy"]);
+
+/** The `kind` label for a request: from a fixed set, so a caller cannot grow the series without bound. */
+export function kindLabel(kind: string): string {
+  return KIND_LABELS.has(kind) ? kind : "other";
+}
 
 /** The webhook's metrics, on a registry of its own (no global default registry). */
 export interface WebhookMetrics {

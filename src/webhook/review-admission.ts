@@ -4,7 +4,7 @@ import type { KubeObject } from "../kube/object.js";
 import type { Policy } from "../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
-import { auditAnnotations, denialMessage, problemLines, warningLines } from "./admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, problemWarnings } from "./admission-messages.js";
 
 /** What one admission decision needs; the webhook shell fills it per request. */
 export interface ReviewDeps {
@@ -65,13 +65,13 @@ function decide(uid: string, object: KubeObject, results: { findings: readonly F
   // Most requests: nothing found, nothing unreadable.
   if (findings.length === 0 && preexisting.length === 0 && results.problems.length === 0) return { response: allowed(uid), decision: "allow", findings, preexisting, object };
   const denials = findings.filter((f) => f.action === "deny");
-  const warnings = [
-    ...warningLines(findings.filter((f) => f.action === "warn")),
-    ...warningLines(preexisting, "already present before this update, not denied: "),
+  const warnings = boundedWarnings(
+    findingWarnings(findings.filter((f) => f.action === "warn")),
+    findingWarnings(preexisting, "already present before this update, not denied: "),
     // A field netguard cannot read is said out loud rather than passed over (the API server's own
     // validation normally rejects such objects before any webhook sees them).
-    ...problemLines(object, results.problems),
-  ];
+    problemWarnings(object, results.problems),
+  );
   const audits = auditAnnotations(findings.filter((f) => f.action === "audit"));
   if (denials.length > 0) {
     return { response: denied(uid, denialMessage(object.ref, denials), warnings, audits), decision: "deny", findings, preexisting, object };

@@ -7,7 +7,7 @@ import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-
 import { errored, toReview } from "./admission-response.js";
 import { readBody, type BodyRead } from "./body-reader.js";
 import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
-import type { WebhookMetrics } from "./metrics.js";
+import { kindLabel, type WebhookMetrics } from "./metrics.js";
 import { deniesForCoverage, reviewAdmission, type ReviewDeps, type ReviewOutcome } from "./review-admission.js";
 
 /**
@@ -107,8 +107,8 @@ function reply(res: ServerResponse, request: AdmissionRequest, outcome: ReviewOu
 }
 
 function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: HandlerContext, error: unknown): void {
-  deps.logger.error({ err: error, uid: request.uid, kind: request.kind.kind, namespace: request.namespace, name: request.name }, "review failed");
-  deps.metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: "error" });
+  deps.logger.error({ err: error, uid: bounded(request.uid), kind: bounded(request.kind.kind), namespace: bounded(request.namespace), name: bounded(request.name) }, "review failed");
+  deps.metrics.requests.inc({ kind: kindLabel(request.kind.kind), operation: request.operation, decision: "error" });
   sendJson(res, 200, toReview(request.apiVersion, errored(request.uid)));
 }
 
@@ -132,7 +132,7 @@ async function confirmLive(
   const confirmed: ReviewDeps = { ...input, inventory: withNamespace(input.inventory, namespace, live) };
   if (!live.verified) {
     // A failed live read never turns a cache answer into a pass; it only explains an unsynced cache.
-    deps.logger.warn({ uid: request.uid, namespace, reason: live.reason }, "live NetworkPolicy read failed");
+    deps.logger.warn({ uid: bounded(request.uid), namespace: bounded(namespace), reason: live.reason }, "live NetworkPolicy read failed");
     return input.inventory.networkPolicies(namespace).verified ? outcome : reviewAdmission(request, confirmed);
   }
   return reviewAdmission(request, confirmed);
@@ -181,22 +181,30 @@ export function batchedRecorder(deps: Pick<ValidateDeps, "logger" | "metrics">):
 
 function record(answered: Answered, metrics: WebhookMetrics, logDecision: (entry: DecisionEntry) => void): void {
   const { request, outcome, seconds } = answered;
-  metrics.requests.inc({ kind: request.kind.kind, operation: request.operation, decision: outcome.decision });
+  metrics.requests.inc({ kind: kindLabel(request.kind.kind), operation: request.operation, decision: outcome.decision });
   metrics.duration.observe(outcome.decision, seconds);
   for (const finding of outcome.findings) metrics.findings.inc({ rule: finding.rule, action: finding.action });
   logDecision({
-    uid: request.uid,
-    kind: request.kind.kind,
-    namespace: request.namespace,
-    name: request.name || outcome.object?.ref.name || "",
+    uid: bounded(request.uid),
+    kind: bounded(request.kind.kind),
+    namespace: bounded(request.namespace),
+    name: bounded(request.name || outcome.object?.ref.name || ""),
     operation: request.operation,
-    subResource: request.subResource,
-    user: request.username,
+    subResource: bounded(request.subResource),
+    user: bounded(request.username),
     dryRun: request.dryRun,
     decision: outcome.decision,
     rules: ruleIds(outcome),
     durationMs: seconds * 1000,
   });
+}
+
+/** Names from the API server are at most 253 characters; a caller of the port may send megabytes: log a bounded prefix. */
+const LOG_FIELD_MAX = 256;
+
+/** The text as logged: itself, or its first characters and "…". */
+export function bounded(text: string): string {
+  return text.length <= LOG_FIELD_MAX ? text : `${text.slice(0, LOG_FIELD_MAX - 1)}…`;
 }
 
 function ruleIds(outcome: ReviewOutcome): string[] {
@@ -207,7 +215,7 @@ function ruleIds(outcome: ReviewOutcome): string[] {
 function invalid(res: ServerResponse, deps: ValidateDeps, problem: { status: 400 | 413; error: string; uid?: string }): void {
   const { status, error, uid } = problem;
   deps.metrics.requests.inc({ kind: "", operation: "", decision: "invalid" });
-  deps.logger.warn({ status, error, uid: uid || undefined }, "rejected malformed admission request");
+  deps.logger.warn({ status, error: bounded(error), uid: uid ? bounded(uid) : undefined }, "rejected malformed admission request");
   // After a 413 the rest of the body is not read: close the connection rather than drain it.
   sendJson(res, status, { error }, status === 413);
 }

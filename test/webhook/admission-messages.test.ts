@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/engine/types.js";
-import { auditAnnotations, denialMessage, warningLines } from "../../src/webhook/admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, problemWarnings } from "../../src/webhook/admission-messages.js";
+
+const warningLines = (findings: readonly Finding[]): string[] => boundedWarnings(findingWarnings(findings));
 
 const finding = (overrides: Partial<Finding> = {}): Finding => ({
   rule: "host-port",
@@ -27,19 +29,48 @@ describe("admission messages", () => {
     expect(warningLines([finding()])).toEqual(['[host-port] Deployment shop/web: container "web" uses hostPort 80 (spec.template.spec.containers[0].ports[0].hostPort)']);
   });
 
-  it("warnings carry no control characters and at most 256 runes", () => {
-    const [line] = warningLines([finding({ message: `bad\nname\t${"é".repeat(400)}` })]);
+  it("warnings carry no control characters (shown escaped) and at most 256 runes", () => {
+    const [line] = warningLines([finding({ message: `bad\nname\t\u001b[2K\r${"é".repeat(400)}` })]);
     expect(line).toBeDefined();
     expect(line).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(line).toContain("bad\\nname\\t\\x1b[2K\\r");
     expect([...(line ?? "")].length).toBeLessThanOrEqual(256);
     expect(line?.endsWith("…")).toBe(true);
+  });
+
+  it("a million unreadable entries give a bounded list of warnings that counts the rest", () => {
+    const object = { ref: finding().object };
+    const problems = Array.from({ length: 1_000_000 }, (_, i) => ({ field: `spec.containers[0].ports[${String(i)}]`, message: "must be a mapping" }));
+    const lines = boundedWarnings(findingWarnings([finding()]), problemWarnings(object, problems));
+    expect(lines[0]).toBe('[host-port] Deployment shop/web: container "web" uses hostPort 80 (spec.template.spec.containers[0].ports[0].hostPort)');
+    expect(lines[1]).toBe("netguard could not read Deployment shop/web spec.containers[0].ports[0]: must be a mapping");
+    expect(lines.reduce((sum, l) => sum + [...l].length, 0)).toBeLessThanOrEqual(4096);
+    const shown = lines.length - 1;
+    expect(lines.at(-1)).toBe(`netguard: ${String(1_000_001 - shown)} more warnings not shown (warning size limit); run netguard check or audit for all of them`);
+  });
+
+  it("a denial with thousands of findings stays near 4 KiB, shows the first findings in full and counts the rest per rule", () => {
+    const udp = Array.from({ length: 5000 }, (_, i) => finding({ rule: "tcp-only", action: "deny", field: `spec.containers[0].ports[${String(i)}].protocol`, value: "UDP", message: `port ${String(i)} uses UDP`, fix: "Use TCP." }));
+    const hostPorts = Array.from({ length: 300 }, () => finding({ action: "deny" }));
+    const message = denialMessage(finding().object, [...udp, ...hostPorts]);
+    expect(message.length).toBeLessThanOrEqual(4000);
+    expect(message.startsWith("Deployment shop/web violates netguard policy: [tcp-only] spec.containers[0].ports[0].protocol=UDP: port 0 uses UDP (fix: Use TCP.); [tcp-only] spec.containers[0].ports[1].protocol")).toBe(true);
+    const shown = (message.match(/\[tcp-only\]/g) ?? []).length;
+    expect(message.endsWith(`; and ${String(5300 - shown)} more (tcp-only: ${String(5000 - shown)}, host-port: 300); netguard check or audit lists every finding`)).toBe(true);
+  });
+
+  it("a denial shows control characters from the object escaped and cuts a huge value", () => {
+    const message = denialMessage({ apiVersion: "v1", kind: "Pod", namespace: "default", name: "x\u001b[2K\rDENY" }, [finding({ action: "deny", value: "v".repeat(100_000), message: "m\u0007" })]);
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(message.startsWith("Pod default/x\\x1b[2K\\rDENY violates netguard policy: [host-port] ")).toBe(true);
+    expect(message.length).toBeLessThan(1100);
   });
 
   it("stays inside the 4096-rune total and says how many were left out", () => {
     const many = Array.from({ length: 40 }, (_, i) => finding({ message: `finding ${String(i)} ${"x".repeat(200)}` }));
     const lines = warningLines(many);
     expect(lines.reduce((sum, l) => sum + [...l].length, 0)).toBeLessThanOrEqual(4096);
-    expect(lines.at(-1)).toMatch(/^netguard: \d+ more findings not shown/);
+    expect(lines.at(-1)).toMatch(/^netguard: \d+ more warnings not shown/);
   });
 
   it("audit annotations use rule ids as keys (no slash, at most 63 characters)", () => {
