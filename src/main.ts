@@ -57,6 +57,9 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // serve has drained and closed what it opened; a keep-alive socket or a watch a client library
+    // still holds must not keep the pod alive until the kubelet's SIGKILL. Log lines flush on exit.
+    if (process.argv[2] === "serve") process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`netguard: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

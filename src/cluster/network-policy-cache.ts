@@ -118,6 +118,8 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
         .then(
           (controller) => {
             request = controller;
+            // stop() may have come while the watch was being opened: it must not outlive it.
+            if (stopped) controller.abort();
           },
           (error: unknown) => resolve(error),
         );
