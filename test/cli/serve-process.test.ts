@@ -5,6 +5,7 @@ import { spawnDevServer } from "../support/dev-server.js";
 import { halfSentRequest, httpsClient } from "../support/https-client.js";
 import { eventually } from "../support/memory-logger.js";
 import { admissionReview } from "../support/reviews.js";
+import { startFakeCluster } from "../support/fake-cluster.js";
 
 describe("netguard serve as a process", () => {
   it("serves --dev on a generated certificate and exits cleanly on SIGTERM with requests in flight", async () => {
@@ -69,6 +70,32 @@ describe("netguard serve as a process", () => {
     } finally {
       client.close();
       child.kill("SIGTERM");
+    }
+  });
+
+  it("with a cluster configured, exits within a second of 'shut down': no watch, socket or timer keeps it alive", async () => {
+    const api = await startFakeCluster();
+    const { child, port } = await spawnDevServer(["--kubeconfig", api.kubeconfig, "--shutdown-delay", "0"], "pipe");
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const client = httpsClient(undefined);
+    try {
+      await eventually(() => stdout, (text) => text.includes("NetworkPolicy cache synced"), 10_000);
+      // A coverage denial makes a live read too: its keep-alive socket is one more thing to close.
+      const answer = await client.send(`https://127.0.0.1:${String(port)}/validate`, JSON.stringify(admissionReview(pod("p", podSpec({})))));
+      expect(answer.status).toBe(200);
+      client.close();
+      const exited = new Promise<number>((resolve) => child.once("exit", () => resolve(Date.now())));
+      child.kill("SIGTERM");
+      const exitedAt = await exited;
+      const shutDown = stdout.split("\n").filter((line) => line.includes('"msg":"shut down"')).map((line) => JSON.parse(line) as { time: number });
+      expect(shutDown).toHaveLength(1);
+      expect(exitedAt - (shutDown[0]?.time ?? 0)).toBeLessThan(1000);
+      expect(child.exitCode).toBe(0);
+    } finally {
+      client.close();
+      child.kill("SIGKILL");
+      await api.close();
     }
   });
 });

@@ -21,8 +21,8 @@ export function describeE2e(name: string, body: () => void): void {
 export interface E2eEnvironment {
   readonly plane: () => ControlPlane;
   readonly netguard: () => Netguard;
-  /** Stops netguard and starts it again with other options (same CA unless told otherwise), re-registering. */
-  readonly restartNetguard: (options?: NetguardOptions) => Promise<Netguard>;
+  /** Stops netguard and starts it again with other options (same CA unless told otherwise), re-registering unless told not to. */
+  readonly restartNetguard: (options?: NetguardOptions & { readonly reRegister?: boolean }) => Promise<Netguard>;
 }
 
 /** Sets up one control plane and one netguard per test file (not per test). */
@@ -51,7 +51,7 @@ export function useE2eEnvironment(options: { readonly controlPlane?: ControlPlan
       const current = need(netguard, "netguard");
       await current.stop();
       netguard = await startNetguard(need(plane, "the control plane"), { ca: current.ca, ...options.netguard, ...next });
-      await registerWebhook(need(plane, "the control plane"), netguard);
+      if (next.reRegister !== false) await registerWebhook(need(plane, "the control plane"), netguard);
       return netguard;
     },
   };
