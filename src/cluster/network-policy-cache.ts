@@ -21,6 +21,8 @@ export interface CacheOptions {
   readonly logger: Logger;
   readonly retryMs: number;
   readonly onChange?: (cache: NetworkPolicyCache) => void;
+  /** A watched NetworkPolicy of this namespace was added or changed (after the cache took it in). */
+  readonly onPolicyEvent?: (namespace: string) => void;
 }
 
 const PATH = "/apis/networking.k8s.io/v1/networkpolicies";
@@ -108,7 +110,11 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
               if (asObject(object)?.["code"] === 410) resourceVersion = "";
               return;
             }
-            if (type === "ADDED" || type === "MODIFIED") upsert(byNamespace, object);
+            if (type === "ADDED" || type === "MODIFIED") {
+              upsert(byNamespace, object);
+              const namespace = asString(asObject(asObject(object)?.["metadata"])?.["namespace"]);
+              if (namespace !== undefined) options.onPolicyEvent?.(namespace);
+            }
             else if (type === "DELETED") remove(object);
             if (version) resourceVersion = version;
             if (type !== "BOOKMARK") options.onChange?.(cache);

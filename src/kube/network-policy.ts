@@ -1,5 +1,5 @@
 import { asObject } from "./fields.js";
-import { compileSelector, type LabelSelector } from "./label-selector.js";
+import { compileSelector, selects, type LabelSelector } from "./label-selector.js";
 import type { KubeObject, Parsed } from "./object.js";
 import { addProblem, type FieldProblem } from "./problem.js";
 import { readProtocol } from "./pod-template.js";
@@ -48,6 +48,11 @@ export function readNetworkPolicy(object: KubeObject, fallbackNamespace: string)
 /** Whether the policy isolates the pods it selects for ingress. */
 export function governsIngress(policy: NetworkPolicyFacts): boolean {
   return policy.policyTypes.includes("Ingress");
+}
+
+/** Whether any of a namespace's policies isolates pods with these labels for ingress. */
+export function coversForIngress(policies: readonly NetworkPolicyFacts[], labels: Readonly<Record<string, string>>): boolean {
+  return policies.some((p) => governsIngress(p) && p.podSelector.ok && selects(p.podSelector.value, labels));
 }
 
 /** Lists the ports of every ingress and egress rule of a NetworkPolicy, for the protocol rule. */

@@ -1,6 +1,6 @@
 import type { Rule, Violation } from "../engine/types.js";
 import { explainMismatch, selects } from "../kube/label-selector.js";
-import { governsIngress, type NetworkPolicyFacts } from "../kube/network-policy.js";
+import { coversForIngress, governsIngress, type NetworkPolicyFacts } from "../kube/network-policy.js";
 
 const MAX_NEAR_MISSES = 5;
 
@@ -26,7 +26,7 @@ export const ingressPolicy: Rule = {
     const capped = surface === "admission" && object.ref.kind !== "Pod" && settings.enforceOn === "pods";
     const cap: Pick<Violation, "maxAction"> = capped ? { maxAction: "warn" } : {};
     const lookup = inventory.networkPolicies(namespace);
-    if (lookup.verified && lookup.policies.some((p) => governsIngress(p) && p.podSelector.ok && selects(p.podSelector.value, pod.labels))) return [];
+    if (lookup.verified && coversForIngress(lookup.policies, pod.labels)) return [];
     // Not covered (or not knowable): only now build the texts a finding needs.
     const labels = Object.entries(pod.labels).map(([key, value]) => `${key}=${value}`).join(",");
     const shownLabels = labels === "" ? "(no labels)" : labels;

@@ -26,6 +26,7 @@ export interface WebhookMetrics {
   readonly certificateReloads: Counter<"result">;
   readonly policyReloads: Counter<"result">;
   readonly liveReads: Counter<"result">;
+  readonly ownerRetries: Counter<"result">;
 }
 
 /** Creates the metrics; buckets reach down to 50µs because most decisions take well under a millisecond. */
@@ -56,6 +57,12 @@ export function createMetrics(options: { readonly processMetrics: boolean } = { 
     }),
     certificateReloads: new Counter({ name: "netguard_certificate_reloads_total", help: "Serving certificate reloads, by result.", labelNames: ["result"], registers: [registry] }),
     policyReloads: new Counter({ name: "netguard_policy_reloads_total", help: "Policy file reloads, by result (success, invalid).", labelNames: ["result"], registers: [registry] }),
+    ownerRetries: new Counter({
+      name: "netguard_owner_retries_total",
+      help: "Controllers woken because a new NetworkPolicy covers the Pods netguard denied them, by result (touched, failed).",
+      labelNames: ["result"],
+      registers: [registry],
+    }),
     liveReads: new Counter({
       name: "netguard_networkpolicy_live_reads_total",
       help: "Live reads of a namespace's NetworkPolicies before a coverage denial, by result.",

@@ -1,6 +1,7 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
 import { createLiveLookup, startNetworkPolicyCache, type NetworkPolicyCache } from "../cluster/network-policy-cache.js";
+import { createOwnerRetry, podController, type DeniedOwner, type OwnerRetry } from "../cluster/owner-retry.js";
 import type { Inventory } from "../engine/types.js";
 import type { Policy } from "../policy/policy.js";
 import { BUILTIN_RULES } from "../rules/index.js";
@@ -64,6 +65,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
   const metrics = deps.metrics ?? createMetrics();
   let policy = config.policy;
   let shuttingDown = false;
+  let retry: OwnerRetry | undefined;
   const cache = config.cluster
     ? startNetworkPolicyCache(config.cluster, {
         logger,
@@ -72,8 +74,19 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
           metrics.cacheSynced.set(c.isSynced() ? 1 : 0);
           metrics.cacheObjects.set(c.size());
         },
+        onPolicyEvent: (namespace) => retry?.policiesChanged(namespace),
       })
     : undefined;
+  if (config.cluster && cache) {
+    retry = createOwnerRetry({
+      lookup: (namespace) => cache.networkPolicies(namespace),
+      touch: ownerToucher(config.cluster),
+      logger,
+      now: deps.now,
+      onResult: (result) => metrics.ownerRetries.inc({ result }),
+    });
+  }
+  const ownerRetry = retry;
   metrics.cacheSynced.set(0);
   metrics.certificateExpiry.set(config.pair.notAfter.getTime() / 1000);
   const validate = createValidateHandler({
@@ -85,6 +98,14 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     metrics,
     now: deps.now,
     bodyLimit: config.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...(ownerRetry
+      ? {
+          onCoverageDenial: (request) => {
+            const owner = request.object ? podController(request.object.body, request.namespace) : undefined;
+            if (owner) ownerRetry.remember(owner);
+          },
+        }
+      : {}),
   });
   const probes = createProbeApp(
     {
@@ -146,5 +167,14 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
       await cache?.stop();
       logger.info("shut down");
     },
+  };
+}
+
+/** A metadata-only merge patch of one annotation; the uid makes it a precondition (never a same-named newer object). */
+function ownerToucher(cluster: KubeConfig): (owner: DeniedOwner, annotation: Readonly<Record<string, string>>) => Promise<void> {
+  const api = KubernetesObjectApi.makeApiClient(cluster);
+  return async (owner, annotations) => {
+    const patch = { apiVersion: owner.apiVersion, kind: owner.kind, metadata: { name: owner.name, namespace: owner.namespace, uid: owner.uid, annotations } };
+    await api.patch(patch, undefined, undefined, "netguard", undefined, PatchStrategy.MergePatch);
   };
 }

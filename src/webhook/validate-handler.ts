@@ -28,6 +28,8 @@ export interface ValidateDeps {
   /** Milliseconds since the epoch (a number, not a Date: read on every request). */
   readonly now: () => number;
   readonly bodyLimit: number;
+  /** Told of every real (not dry-run) Pod creation denied for ingress coverage alone: its controller may be woken later. */
+  readonly onCoverageDenial?: (request: AdmissionRequest) => void;
 }
 
 interface HandlerContext extends ValidateDeps {
@@ -104,6 +106,14 @@ function reply(res: ServerResponse, request: AdmissionRequest, outcome: ReviewOu
   sendJson(res, 200, toReview(request.apiVersion, outcome.response));
   const seconds = (performance.now() - started) / 1000;
   deps.record({ request, outcome, seconds });
+  if (deps.onCoverageDenial !== undefined && isCoverageOnlyPodDenial(request, outcome)) deps.onCoverageDenial(request);
+}
+
+/** A controller's Pod create that only a NetworkPolicy would have let through (a dry run changes nothing to retry). */
+function isCoverageOnlyPodDenial(request: AdmissionRequest, outcome: ReviewOutcome): boolean {
+  if (outcome.decision !== "deny" || request.dryRun || request.operation !== "CREATE" || request.kind.kind !== "Pod" || request.subResource !== "") return false;
+  for (const finding of outcome.findings) if (finding.action === "deny" && finding.rule !== "ingress-policy") return false;
+  return true;
 }
 
 function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: HandlerContext, error: unknown): void {

@@ -66,7 +66,13 @@ function assertWiring(objects: readonly unknown[], namespace: string, prefix: st
   expect(at(pod, "serviceAccountName")).toBe(at(account, "metadata.name"));
   expect(at(binding, "subjects")).toEqual([{ kind: "ServiceAccount", name: at(account, "metadata.name"), namespace }]);
   expect(at(binding, "roleRef.name")).toBe(at(role, "metadata.name"));
-  expect(at(role, "rules")).toEqual([{ apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] }]);
+  // Reads NetworkPolicies; writes nothing but one annotation on the controllers it wakes (patch, no get or update).
+  expect(at(role, "rules")).toEqual([
+    { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["apps"], resources: ["replicasets", "statefulsets", "daemonsets"], verbs: ["patch"] },
+    { apiGroups: ["batch"], resources: ["jobs"], verbs: ["patch"] },
+    { apiGroups: [""], resources: ["replicationcontrollers"], verbs: ["patch"] },
+  ]);
 
   const issuers = objects.filter((o) => at(o, "kind") === "Issuer");
   for (const cert of objects.filter((o) => at(o, "kind") === "Certificate")) expect(issuers.map((i) => at(i, "metadata.name"))).toContain(at(cert, "spec.issuerRef.name"));
