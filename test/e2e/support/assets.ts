@@ -2,8 +2,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { repoRoot } from "./repo-root.js";
 
-const TOOLCHAIN = join(import.meta.dirname, "..", "toolchain");
+const TOOLCHAIN = join(repoRoot(), "test", "e2e", "toolchain");
 
 /** The binaries the control plane needs, and the ones it uses when present. */
 export const REQUIRED = ["kube-apiserver", "etcd", "kube-controller-manager"] as const;

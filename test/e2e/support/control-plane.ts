@@ -24,6 +24,8 @@ export interface ControlPlane {
   readonly kubeconfigFor: (name: string, token: string) => string;
   /** Milliseconds from the first process started to every component ready. */
   readonly startupMs: number;
+  /** Whether kube-controller-manager runs (it creates each namespace's default ServiceAccount). */
+  readonly controllerManager: boolean;
   readonly stop: () => Promise<void>;
 }
 
@@ -158,7 +160,8 @@ export async function startControlPlane(assets: Extract<Assets, { ok: true }>, o
         process: kcm,
       });
     }
-    return { url, dir, kubeconfig, ca, adminToken, auditLog, processes, kubectl, kubeconfigFor, startupMs: Date.now() - started, stop };
+    const controllerManager = options.controllerManager !== false;
+    return { url, dir, kubeconfig, ca, adminToken, auditLog, processes, kubectl, kubeconfigFor, startupMs: Date.now() - started, controllerManager, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -5,8 +5,9 @@ import { issue, makeCa, secretDir, type Pem, type SecretDir } from "../../suppor
 import { tempDir } from "../../support/temp-dir.js";
 import type { ControlPlane } from "./control-plane.js";
 import { startProcess, waitFor, type Started } from "./processes.js";
+import { repoRoot } from "./repo-root.js";
 
-const ROOT = join(import.meta.dirname, "..", "..", "..");
+const ROOT = repoRoot();
 const MAIN = join(ROOT, "dist", "src", "main.js");
 
 /** A `netguard serve` process watching the control plane, and what it logged. */
@@ -120,23 +121,31 @@ export async function kustomizeInstall(plane: ControlPlane): Promise<string> {
   return rendered.stdout;
 }
 
-/** A namespace the webhook judges, with its default ServiceAccount (the ServiceAccount admission plugin needs it). */
+/** A namespace the webhook judges, with its default ServiceAccount (the ServiceAccount admission plugin needs it; without kube-controller-manager it is created here). */
 export async function createNamespace(plane: ControlPlane, name: string, labels: Record<string, string> = {}): Promise<void> {
   const created = await plane.kubectl(["create", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }) });
   if (created.code !== 0) throw new Error(`creating namespace ${name}: ${created.stderr}`);
+  if (!plane.controllerManager) {
+    const account = await plane.kubectl(["create", "serviceaccount", "default", "-n", name]);
+    if (account.code !== 0) throw new Error(`creating ServiceAccount ${name}/default: ${account.stderr}`);
+    return;
+  }
   await waitFor(`ServiceAccount ${name}/default`, async () => ((await plane.kubectl(["get", "serviceaccount", "default", "-n", name])).code === 0 ? true : undefined), { timeoutMs: 30_000 });
 }
 
 /** The marker namespace: a request the webhook must deny there proves the configuration is live. */
 const MARKER_NAMESPACE = "e2e-webhook-marker";
 
-/** Registers the webhook and waits until the API server calls it, by probing with a request it must deny. */
-export async function registerWebhook(plane: ControlPlane, netguard: Pick<Netguard, "port" | "ca">): Promise<{ readonly name: string }> {
+/**
+ * Registers the webhook and waits until the API server calls it, by probing with a request it must
+ * deny (`probe: false` for a server that denies nothing, such as the benchmark's floor).
+ */
+export async function registerWebhook(plane: ControlPlane, netguard: Pick<Netguard, "port" | "ca">, options: { readonly probe?: boolean } = {}): Promise<{ readonly name: string }> {
   const config = renderedWebhookConfiguration(netguard.port, netguard.ca.cert, await kustomizeInstall(plane));
   const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(config) });
   if (applied.code !== 0) throw new Error(`registering the webhook: ${applied.stderr}`);
   if ((await plane.kubectl(["get", "namespace", MARKER_NAMESPACE])).code !== 0) await createNamespace(plane, MARKER_NAMESPACE);
-  await waitUntilEnforced(plane);
+  if (options.probe !== false) await waitUntilEnforced(plane);
   return { name: (config["metadata"] as { name: string }).name };
 }
 
