@@ -46,12 +46,30 @@ function detailText(finding: Finding): string {
 
 /** Warning lines for findings, each a single printable line of at most 256 runes. */
 export function findingWarnings(findings: readonly Finding[], prefix = ""): WarningSource {
-  return mapLazily(findings, (finding) => `${prefix}[${finding.rule}] ${describeRef(finding.object)}: ${finding.message}${detailText(finding)} (${finding.field})`);
+  return {
+    length: findings.length,
+    line: (index) => {
+      const finding = findings[index];
+      return finding ? `${prefix}[${finding.rule}] ${describeRef(finding.object)}: ${finding.message}${detailText(finding)} (${finding.field})` : "";
+    },
+  };
 }
 
 /** Warning lines for fields that could not be read, naming the object and the field. */
 export function problemWarnings(object: { readonly ref: ObjectRef }, problems: readonly { readonly field: string | undefined; readonly message: string }[]): WarningSource {
-  return mapLazily(problems, (problem) => `netguard could not read ${describeRef(object.ref)} ${problem.field ?? ""}: ${problem.message}`);
+  return {
+    length: problems.length,
+    line: (index) => {
+      const problem = problems[index];
+      return problem ? `netguard could not read ${describeRef(object.ref)} ${problem.field ?? ""}: ${problem.message}` : "";
+    },
+  };
+}
+
+/** Warning texts built one by one as they are taken (by index: this runs per request), with their count known up front. */
+export interface WarningSource {
+  readonly length: number;
+  readonly line: (index: number) => string;
 }
 
 /**
@@ -60,12 +78,14 @@ export function problemWarnings(object: { readonly ref: ObjectRef }, problems: r
  * dropped without a word and a review with a million unreadable entries costs a handful of lines.
  */
 export function boundedWarnings(...sources: readonly WarningSource[]): string[] {
-  const total = sources.reduce((sum, source) => sum + source.length, 0);
+  let total = 0;
+  for (const source of sources) total += source.length;
   const lines: string[] = [];
+  if (total === 0) return lines;
   let used = 0;
   for (const source of sources) {
-    for (const text of source) {
-      const line = clip(clean(text), WARNING_MAX);
+    for (let index = 0; index < source.length; index += 1) {
+      const line = clip(clean(source.line(index)), WARNING_MAX);
       const rest = total - lines.length;
       // Keep room for a closing "N more" line.
       if (used + runes(line) > WARNINGS_BUDGET - 128 && rest > 1) {
@@ -77,18 +97,6 @@ export function boundedWarnings(...sources: readonly WarningSource[]): string[] 
     }
   }
   return lines;
-}
-
-/** Warning texts built one by one as they are taken, with their count known up front. */
-export type WarningSource = Iterable<string> & { readonly length: number };
-
-function mapLazily<T>(items: readonly T[], map: (item: T) => string): WarningSource {
-  return {
-    length: items.length,
-    *[Symbol.iterator]() {
-      for (const item of items) yield map(item);
-    },
-  };
 }
 
 /** Audit annotations: one key per rule (the API server prefixes the webhook name), findings joined. */
