@@ -1,5 +1,6 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
-import { KUBE_TOJS_OPTIONS, KUBE_YAML_OPTIONS } from "./yaml-options.js";
+import { documentToJs } from "./yaml-aliases.js";
+import { KUBE_YAML_OPTIONS } from "./yaml-options.js";
 
 /** One decoded YAML/JSON document (or List item), the line it starts on, and where its fields are. */
 export interface ManifestDocument {
@@ -34,13 +35,12 @@ export function parseManifests(text: string): ParsedManifests {
     }
     const contents = doc.contents;
     if (contents === null) continue; // an empty document, as helm emits between templates
-    let value: unknown;
-    try {
-      value = doc.toJS(KUBE_TOJS_OPTIONS);
-    } catch (error) {
-      errors.push({ line: lineOf(contents.range?.[0]), message: error instanceof Error ? error.message : String(error) });
+    const read = documentToJs(doc);
+    if (!read.ok) {
+      errors.push({ line: lineOf(contents.range?.[0]), message: read.error });
       continue;
     }
+    const value = read.value;
     if (value === null || value === undefined) continue;
     const items = listItems(value, contents);
     const document = (item: unknown, node: Node | undefined): ManifestDocument => {
@@ -53,15 +53,34 @@ export function parseManifests(text: string): ParsedManifests {
   return { documents, errors };
 }
 
-/** A `kind: List` (or FooList) with items: the items and their YAML nodes, for line numbers. */
-function listItems(value: unknown, node: Node | null): { values: unknown[]; nodes: (Node | undefined)[] } | undefined {
+/** List wrappers nest this deep at most; kubectl flattens any depth, but nothing real nests past a few. */
+const MAX_LIST_DEPTH = 100;
+
+/**
+ * A `kind: List` (or FooList) with items: its items and their YAML nodes, for line numbers, with Lists
+ * inside Lists flattened recursively as kubectl's resource builder does (a List inside a List is two
+ * levels of wrapping, not one object).
+ */
+function listItems(value: unknown, node: Node | null | undefined, depth = 0): { values: unknown[]; nodes: (Node | undefined)[] } | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const kind = "kind" in value ? value.kind : undefined;
   const items = "items" in value ? value.items : undefined;
-  if (typeof kind !== "string" || !kind.endsWith("List") || !Array.isArray(items)) return undefined;
+  if (typeof kind !== "string" || !kind.endsWith("List") || !Array.isArray(items) || depth >= MAX_LIST_DEPTH) return undefined;
   const itemsNode = isMap(node) ? node.get("items", true) : undefined;
-  const nodes = isSeq(itemsNode) ? itemsNode.items.map((item) => (isMap(item) || isSeq(item) ? item : undefined)) : [];
-  return { values: items, nodes };
+  const itemNodes = isSeq(itemsNode) ? itemsNode.items.map((item) => (isMap(item) || isSeq(item) ? item : undefined)) : [];
+  const values: unknown[] = [];
+  const nodes: (Node | undefined)[] = [];
+  for (const [index, item] of items.entries()) {
+    const inner = listItems(item, itemNodes[index], depth + 1);
+    if (inner === undefined) {
+      values.push(item);
+      nodes.push(itemNodes[index]);
+    } else {
+      values.push(...inner.values);
+      nodes.push(...inner.nodes);
+    }
+  }
+  return { values, nodes };
 }
 
 /** Splits "a.b[2].c" into ["a", "b", 2, "c"]. */

@@ -1,4 +1,4 @@
-import type { ParseOptions, DocumentOptions, SchemaOptions, ToJSOptions } from "yaml";
+import type { ParseOptions, DocumentOptions, SchemaOptions } from "yaml";
 
 /**
  * kubectl reads YAML with go-yaml (YAML 1.1 booleans such as `yes`, merge keys) but keeps
@@ -10,6 +10,3 @@ export const KUBE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions =
   uniqueKeys: true,
   customTags: (tags) => tags.filter((tag) => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp"),
 };
-
-/** toJS settings: no alias bombs (a billion-laughs document is an error, not an out-of-memory). */
-export const KUBE_TOJS_OPTIONS: ToJSOptions = { maxAliasCount: 1000 };

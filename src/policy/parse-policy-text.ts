@@ -1,6 +1,6 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { yamlErrorText } from "../manifests/parse-manifests.js";
-import { KUBE_TOJS_OPTIONS } from "../manifests/yaml-options.js";
+import { documentToJs } from "../manifests/yaml-aliases.js";
 import { parsePolicy, type Policy, type PolicyError } from "./policy.js";
 
 /** Parses a policy file's text; errors carry the key path and the line it is on. */
@@ -22,7 +22,10 @@ export function parsePolicyText(text: string): { ok: true; value: Policy } | { o
     }
     return undefined;
   };
-  return parsePolicy(doc.toJS(KUBE_TOJS_OPTIONS), locate);
+  // Aliases are as welcome here as in manifests, and a bomb is an error naming the file, never a crash.
+  const read = documentToJs(doc);
+  if (!read.ok) return { ok: false, errors: [{ path: "(yaml)", line: locate([]), message: read.error }] };
+  return parsePolicy(read.value, locate);
 }
 
 /** One line per error: "policy.yaml:12: rules.tcp-only.action: "block" is not one of …". */

@@ -186,7 +186,7 @@ function parseExemptions(value: unknown, fail: Fail): PolicyExemption[] {
         reason: typeof reason === "string" ? reason : "",
         rules: rules?.filter((rule): rule is RuleId => RULE_IDS.some((id) => id === rule)),
         namespaces: stringList(entry["namespaces"], [...path, "namespaces"], fail),
-        kinds: stringList(entry["kinds"], [...path, "kinds"], fail),
+        kinds: kindList(entry["kinds"], [...path, "kinds"], fail),
         names: stringList(entry["names"], [...path, "names"], fail),
         expires,
       },
@@ -207,9 +207,28 @@ function parseExpiry(value: unknown, path: readonly (string | number)[], fail: F
   if (value === undefined || value === null) return undefined;
   // YAML 1.1 parsers may hand back a Date for an unquoted date; accept both forms.
   const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
-  if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+  // Date.parse rolls 2026-02-31 over to March 3: only a date that reads back the same is a date.
+  if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(text) || !isCalendarDate(text)) {
     fail(path, "must be a date YYYY-MM-DD (the last day the exemption applies)");
     return undefined;
   }
   return text;
 }
+
+function isCalendarDate(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
+}
+
+/** Kinds are matched exactly (Deployment, Pod): a glob or a lowercase name would silently match nothing. */
+function kindList(value: unknown, path: readonly (string | number)[], fail: Fail): string[] | undefined {
+  const kinds = stringList(value, path, fail);
+  for (const [index, kind] of (kinds ?? []).entries()) {
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+      fail([...path, index], `${JSON.stringify(kind)} is not a kind: kinds are matched exactly (Deployment, DaemonSet, Pod, ...); leave kinds out to match every kind`);
+      return undefined;
+    }
+  }
+  return kinds;
+}
+

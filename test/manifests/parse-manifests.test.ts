@@ -18,6 +18,26 @@ describe("parseManifests", () => {
     ]);
   });
 
+  it("flattens Lists inside Lists, as kubectl does, each object keeping its own line", () => {
+    const text = "kind: List\nitems:\n  - kind: List\n    items:\n      - {kind: Pod, metadata: {name: a}}\n      - kind: PodList\n        items:\n          - {kind: Pod, metadata: {name: b}}\n  - {kind: Pod, metadata: {name: c}}\n";
+    const parsed = parseManifests(text);
+    expect(parsed.documents.map((d) => [(d.value as { metadata: { name: string } }).metadata.name, d.line])).toEqual([
+      ["a", 5],
+      ["b", 8],
+      ["c", 9],
+    ]);
+  });
+
+  it.each([
+    { name: "2,000 uses of one anchor (kubectl applies it)", text: `base: &b {app: x}\nitems:\n${"  - *b\n".repeat(2000)}`, ok: true },
+    { name: "a billion-laughs bomb", text: ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n"), ok: false },
+  ])("aliases: $name", ({ text, ok }) => {
+    const parsed = parseManifests(text);
+    expect(parsed.errors.length === 0).toBe(ok);
+    if (!ok) expect(parsed.errors[0]?.message).toMatch(/^aliases expand this document to more than 400000 nodes \(\d+ written\): refused, as kubectl refuses excessive aliasing$/);
+    else expect((parsed.documents[0]?.value as { items: unknown[] }).items).toHaveLength(2000);
+  });
+
   it("reads YAML 1.1 booleans as kubectl does, and keeps dates as strings", () => {
     const parsed = parseManifests("hostNetwork: yes\ndate: 2026-01-01\n");
     expect(parsed.documents[0]?.value).toEqual({ hostNetwork: true, date: "2026-01-01" });

@@ -1,0 +1,64 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from "yaml";
+
+/**
+ * kubectl's decoder (go-yaml) lets a document use aliases freely while it stays small and limits only
+ * the share of aliased content in large ones ("document contains excessive aliasing"): a manifest with
+ * thousands of `*anchor` uses applies, a billion-laughs bomb does not. The same bound here, on the
+ * expanded node count, computed before anything is expanded.
+ */
+const FREE_NODES = 400_000;
+const MAX_ALIAS_SHARE = 0.1;
+
+/** A document's value, or why it is refused (too much aliased content, or a library error), never a throw. */
+export function documentToJs(doc: Document.Parsed): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string } {
+  const { expanded, source } = nodeCounts(doc);
+  if (expanded > FREE_NODES && (expanded - source) / expanded > MAX_ALIAS_SHARE) {
+    return { ok: false, error: `aliases expand this document to more than ${String(FREE_NODES)} nodes (${String(source)} written): refused, as kubectl refuses excessive aliasing` };
+  }
+  try {
+    // The expansion is bounded above, so the library's own count of alias uses is not needed.
+    return { ok: true, value: doc.toJS({ maxAliasCount: -1 }) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Nodes as written and as expanded (every alias counted as the size of what it names), memoised per
+ * node. The walk goes in document order and keeps the anchors it has passed: an alias names the latest
+ * anchor before it (Alias.resolve searches the whole document per alias, quadratic in alias uses).
+ */
+function nodeCounts(doc: Document.Parsed): { expanded: number; source: number } {
+  const sizes = new Map<Node, number>();
+  const anchors = new Map<string, Node>();
+  const active = new Set<Node>();
+  let source = 0;
+  const size = (node: unknown, counting: boolean): number => {
+    if (isAlias(node)) {
+      if (counting) source += 1;
+      const target = anchors.get(node.source);
+      return target ? size(target, false) : 1;
+    }
+    if (counting && (isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchors.set(node.anchor, node);
+    if (!isMap(node) && !isSeq(node)) {
+      if (counting) source += 1;
+      return 1;
+    }
+    const known = sizes.get(node);
+    // A collection is counted as written once, however many aliases reach it.
+    if (known !== undefined && !counting) return known;
+    if (active.has(node)) return 1;
+    active.add(node);
+    let total = 1;
+    if (counting) source += 1;
+    for (const item of node.items) {
+      if (isPair(item)) total += size(item.key, counting) + size(item.value, counting);
+      else total += size(item, counting);
+    }
+    active.delete(node);
+    sizes.set(node, total);
+    return total;
+  };
+  const expanded = size(doc.contents, true);
+  return { expanded, source };
+}
