@@ -47,6 +47,15 @@ describe("netguard check exit codes and inputs", () => {
     expect((await check(["--bogus", CLEAN])).code).toBe(2);
   });
 
+  it("exits 2 naming the file for a policy whose aliases explode, with no stack trace", async () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, n) => `b${String(n)}: &${String.fromCharCode(98 + n)} [${Array(10).fill(`*${String.fromCharCode(97 + n)}`).join(", ")}]`)].join("\n");
+    const policy = write("bomb-policy.yaml", bomb);
+    const run = await check(["--policy", policy, CLEAN]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^netguard check: invalid policy:\\n${policy.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1: \\(yaml\\): aliases expand this document to more than 400000 nodes`));
+    expect(run.stderr).not.toContain("    at ");
+  });
+
   it("exits 2 with the file, line and key of an invalid policy", async () => {
     const policy = write("bad-policy.yaml", "rules:\n  tcp-only:\n    action: block\n");
     const run = await check(["--policy", policy, CLEAN]);

@@ -191,6 +191,14 @@ describe("policy reload", () => {
         (count) => Number(count ?? 0) > 0,
       );
       expect((await h.post(admissionReview(udp))).json).toMatchObject({ response: { allowed: true } });
+      // An alias bomb crashed the process on reload: now it is one more invalid reload, and the policy stays.
+      writeFileSync(file, ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, n) => `b${String(n)}: &${String.fromCharCode(98 + n)} [${Array(10).fill(`*${String.fromCharCode(97 + n)}`).join(", ")}]`)].join("\n"));
+      await eventually(
+        async () => (await (await fetch(`${h.health}/metrics`)).text()).match(/netguard_policy_reloads_total\{result="invalid"\} (\d+)/)?.[1],
+        (count) => Number(count ?? 0) > 1,
+      );
+      expect((await h.post(admissionReview(udp))).json).toMatchObject({ response: { allowed: true } });
+      expect(h.logs().filter((line) => line["msg"] === "new policy is invalid; keeping the policy in use").at(-1)?.["errors"]).toMatch(/\(yaml\): aliases expand this document to more than 400000 nodes/);
     } finally {
       await h.stop();
     }
