@@ -1,39 +1,100 @@
 import type { IncomingMessage } from "node:http";
 
 /** Reading a body either gives its text or says why not, with the HTTP status to answer. */
-export type BodyRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly status: 400 | 413; readonly error: string };
+export type BodyRead =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly status: 400 | 408 | 413 | 503; readonly error: string };
 
-/** Reads a request body up to a limit, then calls back once; a larger one is refused as soon as it is known to be larger. */
-export function readBody(req: IncomingMessage, limit: number, onRead: (read: BodyRead) => void): void {
-  const declared = declaredLength(req.rawHeaders);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    onRead({ ok: false, status: 413, error: `body of ${String(declared)} bytes exceeds the ${String(limit)}-byte limit` });
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  req.on("data", (chunk: Buffer) => {
-    if (done) return;
-    size += chunk.length;
-    if (size > limit) {
-      done = true;
-      onRead({ ok: false, status: 413, error: `body exceeds the ${String(limit)}-byte limit` });
-      return;
+/**
+ * Bounds on unfinished bodies, shared by every connection: a body must arrive within `timeoutMs`, and
+ * all bodies still arriving may hold at most `budgetBytes` between them (80 connections that each
+ * send 7 MiB of a 7 MiB body and stop held 725 MB for as long as they liked).
+ */
+export interface BodyLimits {
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+  readonly budgetBytes: number;
+}
+
+/** Unfinished reads and the bytes they hold, swept for the deadline once a second (no timer per request). */
+export interface BodyTracker {
+  readonly read: (req: IncomingMessage, onRead: (read: BodyRead) => void) => void;
+  /** Bytes held by bodies still arriving. */
+  readonly held: () => number;
+  readonly close: () => void;
+}
+
+interface Pending {
+  readonly started: number;
+  bytes: number;
+  readonly fail: (read: BodyRead) => void;
+}
+
+/** Creates the tracker; `now` in milliseconds. */
+export function createBodyTracker(limits: BodyLimits, now: () => number = Date.now): BodyTracker {
+  const pending = new Map<IncomingMessage, Pending>();
+  let held = 0;
+  const sweep = setInterval(() => {
+    const at = now();
+    for (const [, entry] of pending) {
+      if (at - entry.started > limits.timeoutMs) entry.fail({ ok: false, status: 408, error: `the body did not arrive within ${String(limits.timeoutMs / 1000)} s` });
     }
-    chunks.push(chunk);
-  });
-  req.on("end", () => {
-    if (done) return;
-    done = true;
-    onRead({ ok: true, text: chunks.length === 1 && chunks[0] ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8") });
-  });
-  req.on("error", (error) => {
-    if (done) return;
-    done = true;
-    onRead({ ok: false, status: 400, error: `reading the body failed: ${error.message}` });
-  });
+  }, Math.min(1000, limits.timeoutMs));
+  sweep.unref();
+  return {
+    held: () => held,
+    close: () => clearInterval(sweep),
+    read: (req, onRead) => {
+      const declared = declaredLength(req.rawHeaders);
+      if (Number.isFinite(declared) && declared > limits.maxBytes) {
+        onRead({ ok: false, status: 413, error: `body of ${String(declared)} bytes exceeds the ${String(limits.maxBytes)}-byte limit` });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let done = false;
+      const release = (): void => {
+        const entry = pending.get(req);
+        if (entry) held -= entry.bytes;
+        pending.delete(req);
+        chunks.length = 0;
+      };
+      const finish = (read: BodyRead): void => {
+        if (done) return;
+        done = true;
+        release();
+        onRead(read);
+      };
+      const entry: Pending = { started: now(), bytes: 0, fail: finish };
+      pending.set(req, entry);
+      req.on("data", (chunk: Buffer) => {
+        if (done) return;
+        if (entry.bytes + chunk.length > limits.maxBytes) {
+          finish({ ok: false, status: 413, error: `body exceeds the ${String(limits.maxBytes)}-byte limit` });
+          return;
+        }
+        if (held + chunk.length > limits.budgetBytes) {
+          finish({ ok: false, status: 503, error: "too many request bodies are arriving at once; retry" });
+          return;
+        }
+        entry.bytes += chunk.length;
+        held += chunk.length;
+        chunks.push(chunk);
+      });
+      req.on("end", () => {
+        if (done) return;
+        const text = chunks.length === 1 && chunks[0] ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8");
+        finish({ ok: true, text });
+      });
+      req.on("error", (error) => finish({ ok: false, status: 400, error: `reading the body failed: ${error.message}` }));
+      // A client that goes away mid-body must not keep its bytes counted.
+      req.on("close", () => {
+        if (!done) {
+          done = true;
+          release();
+        }
+      });
+    },
+  };
 }
 
 /** The Content-Length header's value, read from the raw pairs: `req.headers` builds a whole object on first use. */

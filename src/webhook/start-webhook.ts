@@ -12,6 +12,7 @@ import { startPolicyReloader, type PolicyReloader } from "./policy-reloader.js";
 import { createWebhookFallbackApp } from "./fallback-app.js";
 import { createProbeApp } from "./probe-app.js";
 import { listen, type ListeningServers } from "./server.js";
+import { createBodyTracker } from "./body-reader.js";
 import { createValidateHandler, DEFAULT_BODY_LIMIT } from "./validate-handler.js";
 
 /** Everything `netguard serve` decided from its flags, in typed form. */
@@ -29,6 +30,9 @@ export interface WebhookConfig {
   readonly cluster: KubeConfig | undefined;
   readonly pollMs: number;
   readonly bodyLimit?: number;
+  /** How long a body may take to arrive, and how many bytes all unfinished bodies may hold together. */
+  readonly bodyTimeoutMs?: number;
+  readonly bodyBudgetBytes?: number;
   readonly liveReadTimeoutMs?: number;
   readonly cacheRetryMs?: number;
 }
@@ -89,6 +93,9 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
   const ownerRetry = retry;
   metrics.cacheSynced.set(0);
   metrics.certificateExpiry.set(config.pair.notAfter.getTime() / 1000);
+  const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  // The API server sends a review in one go; 10 s is far beyond any webhook timeout (at most 30 s, 3 s here).
+  const bodies = createBodyTracker({ maxBytes: bodyLimit, timeoutMs: config.bodyTimeoutMs ?? 10_000, budgetBytes: config.bodyBudgetBytes ?? Math.max(64 * 1024 * 1024, 4 * bodyLimit) });
   const validate = createValidateHandler({
     rules: BUILTIN_RULES,
     policy: () => policy,
@@ -97,7 +104,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     logger,
     metrics,
     now: deps.now,
-    bodyLimit: config.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodies,
     ...(ownerRetry
       ? {
           onCoverageDenial: (request) => {
@@ -163,6 +170,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       certificates?.close();
       policies?.close();
+      bodies.close();
       await servers.close(graceMs);
       await cache?.stop();
       logger.info("shut down");

@@ -5,7 +5,7 @@ import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
 import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
-import { readBody, type BodyRead } from "./body-reader.js";
+import type { BodyRead, BodyTracker } from "./body-reader.js";
 import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
 import { kindLabel, type WebhookMetrics } from "./metrics.js";
 import { deniesForCoverage, reviewAdmission, type ReviewDeps, type ReviewOutcome } from "./review-admission.js";
@@ -27,7 +27,8 @@ export interface ValidateDeps {
   readonly metrics: WebhookMetrics;
   /** Milliseconds since the epoch (a number, not a Date: read on every request). */
   readonly now: () => number;
-  readonly bodyLimit: number;
+  /** Reads bodies within the size, time and shared-memory bounds. */
+  readonly bodies: BodyTracker;
   /** Told of every real (not dry-run) Pod creation denied for ingress coverage alone: its controller may be woken later. */
   readonly onCoverageDenial?: (request: AdmissionRequest) => void;
 }
@@ -52,9 +53,9 @@ export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage
     const started = performance.now();
     // Callbacks rather than async/await: a review with nothing to confirm live is answered in the
     // body's end event itself, without a promise and a microtask per step (docs/adr/0003).
-    readBody(req, deps.bodyLimit, (body) => {
+    deps.bodies.read(req, (body) => {
       try {
-        answer(res, body, context, started);
+        answer(req, res, body, context, started);
       } catch (error) {
         failed(res, context, error);
       }
@@ -67,9 +68,10 @@ function failed(res: ServerResponse, deps: HandlerContext, error: unknown): void
   if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
 }
 
-function answer(res: ServerResponse, body: BodyRead, deps: HandlerContext, started: number): void {
+function answer(req: IncomingMessage, res: ServerResponse, body: BodyRead, deps: HandlerContext, started: number): void {
   if (!body.ok) {
     invalid(res, deps, { status: body.status, error: body.error });
+    afterEarlyAnswer(req, res, body.status);
     return;
   }
   let decoded: unknown;
@@ -222,12 +224,45 @@ function ruleIds(outcome: ReviewOutcome): string[] {
   return [...new Set([...outcome.findings, ...outcome.preexisting].map((f) => f.rule))];
 }
 
-function invalid(res: ServerResponse, deps: ValidateDeps, problem: { status: 400 | 413; error: string; uid?: string }): void {
+function invalid(res: ServerResponse, deps: ValidateDeps, problem: { status: BodyFailure; error: string; uid?: string }): void {
   const { status, error, uid } = problem;
   deps.metrics.requests.inc({ kind: "", operation: "", decision: "invalid" });
   deps.logger.warn({ status, error: bounded(error), uid: uid ? bounded(uid) : undefined }, "rejected malformed admission request");
-  // After a 413 the rest of the body is not read: close the connection rather than drain it.
-  sendJson(res, status, { error }, status === 413);
+  sendJson(res, status, { error });
+}
+
+type BodyFailure = Extract<BodyRead, { ok: false }>["status"];
+
+/** After an answer sent before the body ended, the rest is read and dropped this far at most (nginx's lingering close). */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 5000;
+
+/**
+ * A body refused early (too large, or no room for it) is still arriving: closing at once makes the
+ * kernel reset the connection at the client's next bytes, and the client sees a reset instead of the
+ * answer. So the rest is read and dropped, within bounds, and only then is the socket closed. A stalled
+ * body (408) is closed once the answer is out: its sender is not sending.
+ */
+function afterEarlyAnswer(req: IncomingMessage, res: ServerResponse, status: BodyFailure): void {
+  const socket = req.socket;
+  if (status === 408) {
+    res.once("finish", () => socket.destroy());
+    return;
+  }
+  if (req.complete) return;
+  let dropped = 0;
+  const stop = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(stop, LINGER_MS);
+  timer.unref();
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) stop();
+  });
+  req.once("end", () => clearTimeout(timer));
+  req.resume();
 }
 
 /** Writes a JSON answer with an exact Content-Length, keeping the connection unless told to close. */

@@ -1,3 +1,4 @@
+import { connect, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pod, podSpec } from "../builders.js";
 import { admissionReview } from "../support/reviews.js";
@@ -67,3 +68,65 @@ describe("hostile reviews are answered within bounds", () => {
     expect(String(line?.["kind"]).endsWith("…")).toBe(true);
   });
 });
+
+/** A raw TLS connection to the webhook: what was received, and whether it ended in a reset. */
+function rawConnection(port: number, ca: string): Promise<{ socket: TLSSocket; received: () => string; closed: Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const socket = connect({ host: "127.0.0.1", port, ca, servername: "localhost" }, () => resolve({ socket, received: () => text, closed }));
+    const closed = new Promise<string>((done) => {
+      socket.on("error", (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+      socket.on("close", () => done("closed"));
+    });
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+    socket.once("error", reject);
+  });
+}
+
+const head = (length: number | "chunked"): string =>
+  `POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n${length === "chunked" ? "transfer-encoding: chunked" : `content-length: ${String(length)}`}\r\n\r\n`;
+
+describe("unfinished and oversized bodies", () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startTestWebhook({ bodyLimit: 1024 * 1024, bodyTimeoutMs: 1000, bodyBudgetBytes: 4 * 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  it.each([
+    { name: "declared too large, the client still sending", length: 8 * 1024 * 1024 },
+    { name: "chunked past the limit, the client still sending", length: "chunked" as const },
+  ])("$name: the 413 arrives (the rest is read and dropped), not a reset", async ({ length }) => {
+    const { socket, received } = await rawConnection(harness.webhook.port, harness.ca.cert);
+    socket.write(head(length));
+    const piece = "x".repeat(64 * 1024);
+    for (let i = 0; i < 40; i += 1) {
+      const data = length === "chunked" ? `${piece.length.toString(16)}\r\n${piece}\r\n` : piece;
+      if (!socket.write(data)) await new Promise((resolve) => socket.once("drain", resolve));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received()).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(received()).toMatch(/"error":"body (of \d+ bytes )?exceeds the 1048576-byte limit"/);
+    socket.destroy();
+  });
+
+  it("stalled bodies: held bytes stay within the shared budget (503 past it), each stall ends in a 408, and a normal review is answered meanwhile", async () => {
+    const stalled = await Promise.all(Array.from({ length: 8 }, () => rawConnection(harness.webhook.port, harness.ca.cert)));
+    // Each sends 900 KiB of a 1 MiB body and stops: five fit the 4 MiB budget, the rest are refused.
+    for (const { socket } of stalled) {
+      socket.write(head(1024 * 1024));
+      socket.write("x".repeat(900 * 1024));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const normal = await harness.post(admissionReview(pod("fine", podSpec({}))));
+    expect(normal.status).toBe(200);
+    const endings = await Promise.all(stalled.map((connection) => connection.closed.then(() => connection.received())));
+    const statuses = endings.map((text) => /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]).sort();
+    expect(statuses).toEqual(["408", "408", "408", "408", "503", "503", "503", "503"]);
+    for (const text of endings.filter((t) => t.includes(" 408 "))) expect(text).toContain('"error":"the body did not arrive within 1 s"');
+    for (const text of endings.filter((t) => t.includes(" 503 "))) expect(text).toContain('"error":"too many request bodies are arriving at once; retry"');
+  });
+});
+
