@@ -1,3 +1,4 @@
+import type { Dirent, Stats } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -15,40 +16,99 @@ export interface InputError {
 
 const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
-/** Reads files, directories (recursively, manifest extensions only, in name order) and "-" for stdin. */
+/** The file system calls the walk makes: passed in, so tests can make a directory unreadable. */
+export interface InputFs {
+  readonly readdir: (path: string) => Promise<Dirent[]>;
+  readonly stat: (path: string) => Promise<Stats>;
+  readonly readFile: (path: string) => Promise<string>;
+}
+
+const NODE_FS: InputFs = {
+  readdir: (path) => readdir(path, { withFileTypes: true }),
+  stat: (path) => stat(path),
+  readFile: (path) => readFile(path, "utf8"),
+};
+
+/**
+ * Reads files, directories (recursively, manifest extensions only, in name order) and "-" for stdin.
+ * A named path is read whatever it is (`check <(helm template ...)` is a pipe); inside a directory only
+ * regular files and links to them are, as kubectl reads them. Every entry that cannot be read is an
+ * error naming its own path, and the walk goes on.
+ */
 export async function readInputs(
   paths: readonly string[],
   readStdin: () => Promise<string>,
+  fs: InputFs = NODE_FS,
 ): Promise<{ inputs: InputText[]; errors: InputError[] }> {
   const inputs: InputText[] = [];
   const errors: InputError[] = [];
+  const read = async (file: string): Promise<void> => {
+    try {
+      inputs.push({ file, text: await fs.readFile(file) });
+    } catch (error) {
+      errors.push({ file, message: describeFsError(error) });
+    }
+  };
   for (const path of paths) {
     if (path === "-") {
       inputs.push({ file: "<stdin>", text: await readStdin() });
       continue;
     }
+    let info: Stats;
     try {
-      const info = await stat(path);
-      const files = info.isDirectory() ? await listManifests(path) : [path];
-      if (info.isDirectory() && files.length === 0) errors.push({ file: path, message: "directory holds no .yaml, .yml or .json files" });
-      for (const file of files) inputs.push({ file, text: await readFile(file, "utf8") });
+      info = await fs.stat(path);
     } catch (error) {
       errors.push({ file: path, message: describeFsError(error) });
+      continue;
     }
+    if (!info.isDirectory()) {
+      await read(path);
+      continue;
+    }
+    const found = await walk(path, fs, errors);
+    if (found.length === 0 && !errors.some((error) => error.file.startsWith(path))) errors.push({ file: path, message: "directory holds no .yaml, .yml or .json files" });
+    for (const file of found) await read(file);
   }
   return { inputs, errors };
 }
 
-async function listManifests(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true });
+async function walk(directory: string, fs: InputFs, errors: InputError[]): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(directory);
+  } catch (error) {
+    errors.push({ file: directory, message: `cannot list this directory: ${describeFsError(error)}` });
+    return [];
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of entries) {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...(await listManifests(path)));
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(path);
+    const manifest = MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext));
+    if (entry.isDirectory()) files.push(...(await walk(path, fs, errors)));
+    else if (entry.isFile()) {
+      if (manifest) files.push(path);
+    } else if (entry.isSymbolicLink()) {
+      const target = await linkTarget(path, fs);
+      if (target === "file" && manifest) files.push(path);
+      else if (target === "dangling" && manifest) errors.push({ file: path, message: "symbolic link to a file that does not exist" });
+      else if (target === "directory") errors.push({ file: path, message: "symbolic link to a directory: not followed (kubectl does not follow it either); name the directory itself to check it" });
+      else if (target === "other" && manifest) errors.push({ file: path, message: "symbolic link to something that is not a regular file (a pipe or device): not read" });
+    } else if (manifest) {
+      // A FIFO would block the walk forever; a socket or device is not a manifest.
+      errors.push({ file: path, message: "not a regular file (a pipe, socket or device): not read" });
+    }
   }
   return files;
+}
+
+async function linkTarget(path: string, fs: InputFs): Promise<"file" | "directory" | "dangling" | "other"> {
+  try {
+    const info = await fs.stat(path);
+    return info.isFile() ? "file" : info.isDirectory() ? "directory" : "other";
+  } catch {
+    return "dangling";
+  }
 }
 
 /** "no such file or directory" rather than a stack trace. */
