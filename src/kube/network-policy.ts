@@ -1,4 +1,4 @@
-import { asObject } from "./fields.js";
+import { asObject, showValue } from "./fields.js";
 import { compileSelector, selects, type LabelSelector } from "./label-selector.js";
 import type { KubeObject, Parsed } from "./object.js";
 import { addProblem, type FieldProblem } from "./problem.js";
@@ -12,6 +12,8 @@ export interface NetworkPolicyFacts {
   /** True when policyTypes was absent and we derived it as the API server would. */
   readonly policyTypesDefaulted: boolean;
   readonly podSelector: Parsed<LabelSelector>;
+  /** Why the API server would refuse this policy's policyTypes; such a policy covers nothing. */
+  readonly policyTypesError?: string;
 }
 
 /** One port entry of an ingress or egress rule, protocol defaulted to TCP. */
@@ -24,7 +26,7 @@ export interface PolicyPortView {
 
 /** Whether an object is a networking.k8s.io NetworkPolicy. */
 export function isNetworkPolicy(object: KubeObject): boolean {
-  return object.ref.kind === "NetworkPolicy" && object.ref.apiVersion.startsWith("networking.k8s.io/");
+  return object.ref.kind === "NetworkPolicy" && object.ref.apiVersion === "networking.k8s.io/v1";
 }
 
 /** Reads a NetworkPolicy's selection facts; an invalid selector is kept as an error, never dropped. */
@@ -36,18 +38,36 @@ export function readNetworkPolicy(object: KubeObject, fallbackNamespace: string)
   // SetDefaults_NetworkPolicy: no policyTypes means Ingress, plus Egress only when egress rules exist.
   const policyTypesDefaulted = explicit.length === 0;
   const policyTypes = policyTypesDefaulted ? (hasEgressRules ? ["Ingress", "Egress"] : ["Ingress"]) : explicit;
+  const policyTypesError = policyTypesProblem(declared);
   return {
     name: object.ref.name,
     namespace: object.ref.namespace ?? fallbackNamespace,
     policyTypes,
     policyTypesDefaulted,
+    ...(policyTypesError === undefined ? {} : { policyTypesError }),
     podSelector: compileSelector(spec["podSelector"], "spec.podSelector"),
   };
 }
 
-/** Whether the policy isolates the pods it selects for ingress. */
+/** Whether the policy isolates the pods it selects for ingress (one the API server would refuse isolates nothing). */
 export function governsIngress(policy: NetworkPolicyFacts): boolean {
-  return policy.policyTypes.includes("Ingress");
+  return policy.policyTypesError === undefined && policy.policyTypes.includes("Ingress");
+}
+
+/**
+ * The API server refuses policyTypes that is not a list of "Ingress"/"Egress" (ValidateNetworkPolicySpec);
+ * read as absent it would default to Ingress and count as coverage it never gives.
+ */
+function policyTypesProblem(declared: unknown): string | undefined {
+  if (declared === undefined || declared === null) return undefined;
+  if (!Array.isArray(declared)) return `must be a list such as [Ingress], not ${showValue(declared)} (the API server refuses it; not counted as coverage)`;
+  const bad: unknown = (declared as unknown[]).find((entry) => entry !== "Ingress" && entry !== "Egress");
+  return bad === undefined ? undefined : `${showValue(bad)} is not a policy type (Ingress, Egress); the API server refuses it; not counted as coverage`;
+}
+
+/** NetworkPolicy is served as networking.k8s.io/v1 only; another version is refused by the API server. */
+export function isUnservedNetworkPolicyVersion(object: KubeObject): boolean {
+  return object.ref.kind === "NetworkPolicy" && object.ref.apiVersion.startsWith("networking.k8s.io/") && object.ref.apiVersion !== "networking.k8s.io/v1";
 }
 
 /** Whether any of a namespace's policies isolates pods with these labels for ingress. */
@@ -73,6 +93,8 @@ export function readPolicyPorts(object: KubeObject): { ports: PolicyPortView[]; 
           addProblem(problems, { field: path, message: "must be a mapping" });
           return;
         }
+        // NetworkPolicyPort.protocol is a pointer: only an absent one is defaulted, "" is refused by the API server.
+        if (port["protocol"] === "") addProblem(problems, { field: `${path}.protocol`, message: 'must be TCP, UDP or SCTP: the API server defaults only an absent protocol here and refuses ""' });
         const protocol = readProtocol(port["protocol"], `${path}.protocol`, problems);
         const value = port["port"];
         ports.push({ path, port: typeof value === "number" || typeof value === "string" ? value : undefined, protocol: protocol ?? "TCP" });

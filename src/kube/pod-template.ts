@@ -88,6 +88,8 @@ export function readPod(object: KubeObject): PodRead {
     return { pod: undefined, problems };
   }
   const specPath = join("spec");
+  const labels = metadata["labels"];
+  if (labels !== undefined && labels !== null) readLabelTypes(labels, join("metadata.labels"), problems);
   const hostNetwork = spec["hostNetwork"];
   if (hostNetwork !== undefined && hostNetwork !== null && typeof hostNetwork !== "boolean") {
     addProblem(problems, { field: `${specPath}.hostNetwork`, message: `must be true or false, not ${showValue(hostNetwork)}` });
@@ -164,8 +166,21 @@ export function readPortNumber(value: unknown, field: string, problems: FieldPro
 
 /** Reads an optional protocol; the API server defaults an absent one to TCP. */
 export function readProtocol(value: unknown, field: string, problems: FieldProblem[]): string | undefined {
-  if (value === undefined || value === null) return undefined;
+  // SetDefaults_ContainerPort/ServicePort/NetworkPolicyPort: an empty protocol is defaulted to TCP, as an absent one.
+  if (value === undefined || value === null || value === "") return undefined;
   if (typeof value === "string") return value;
   addProblem(problems, { field, message: `must be a string such as "TCP", not ${showValue(value)}` });
   return undefined;
 }
+
+/** Labels are strings: kubectl refuses `enabled: yes` (a YAML 1.1 boolean) rather than reading "true". */
+function readLabelTypes(labels: unknown, path: string, problems: FieldProblem[]): void {
+  if (typeof labels !== "object" || Array.isArray(labels)) {
+    addProblem(problems, { field: path, message: "must be a mapping of strings" });
+    return;
+  }
+  for (const [key, value] of Object.entries(labels as Record<string, unknown>)) {
+    if (typeof value !== "string") addProblem(problems, { field: `${path}.${key}`, message: `must be a string, not ${showValue(value)}: kubectl refuses it; quote the value` });
+  }
+}
+

@@ -36,6 +36,7 @@ export function readSubject(object: KubeObject, defaultNamespace: string): { sub
     for (const problem of read.problems) problems.push(problem);
     networkPolicy = readNetworkPolicy(object, defaultNamespace);
     if (!networkPolicy.podSelector.ok) problems.push({ field: "spec.podSelector", message: networkPolicy.podSelector.error });
+    if (networkPolicy.policyTypesError !== undefined) problems.push({ field: "spec.policyTypes", message: networkPolicy.policyTypesError });
   }
   return { subject: { object, pod: pod.pod, servicePorts, policyPorts, networkPolicy }, problems };
 }

@@ -1,5 +1,6 @@
 import type { Problem } from "../engine/types.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
+import { isUnservedNetworkPolicyVersion } from "../kube/network-policy.js";
 import { isRuleSubject } from "../kube/subject.js";
 import { parseManifests } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
@@ -29,6 +30,10 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
       // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
       if (object.ok && isRuleSubject(object.value)) {
         objects.push({ ...object.value, source: { file: input.file, line: document.line, fieldLine: document.fieldLine } });
+        continue;
+      }
+      if (object.ok && isUnservedNetworkPolicyVersion(object.value)) {
+        problems.push({ object: object.value.ref, source: { file: input.file, line: document.line }, field: "apiVersion", message: `${object.value.ref.apiVersion} is not served (NetworkPolicy is networking.k8s.io/v1): kubectl would refuse it; not counted as coverage` });
         continue;
       }
       if (object.ok) objects.push(object.value);
