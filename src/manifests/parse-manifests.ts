@@ -37,7 +37,7 @@ export function parseManifests(text: string): ParsedManifests {
     if (contents === null) continue; // an empty document, as helm emits between templates
     const read = documentToJs(doc);
     if (!read.ok) {
-      errors.push({ line: lineOf(contents.range?.[0]), message: read.error });
+      errors.push({ line: lineOf(read.offset ?? contents.range?.[0]), message: read.error });
       continue;
     }
     const value = read.value;

@@ -7,6 +7,7 @@ import type { ParseOptions, DocumentOptions, SchemaOptions } from "yaml";
 export const KUBE_YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: "1.1",
   merge: true,
-  uniqueKeys: true,
+  // Duplicate keys are refused, but found in one linear pass (yaml-aliases.ts), not by the parser's quadratic check.
+  uniqueKeys: false,
   customTags: (tags) => tags.filter((tag) => typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:timestamp"),
 };

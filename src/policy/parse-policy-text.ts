@@ -7,7 +7,7 @@ import { parsePolicy, type Policy, type PolicyError } from "./policy.js";
 export function parsePolicyText(text: string): { ok: true; value: Policy } | { ok: false; errors: PolicyError[] } {
   const lineCounter = new LineCounter();
   // YAML 1.2: in a policy `action: off` must stay the string "off", not YAML 1.1's boolean false.
-  const doc = parseDocument(text, { version: "1.2", uniqueKeys: true, lineCounter });
+  const doc = parseDocument(text, { version: "1.2", uniqueKeys: false, lineCounter });
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -24,7 +24,7 @@ export function parsePolicyText(text: string): { ok: true; value: Policy } | { o
   };
   // Aliases are as welcome here as in manifests, and a bomb is an error naming the file, never a crash.
   const read = documentToJs(doc);
-  if (!read.ok) return { ok: false, errors: [{ path: "(yaml)", line: locate([]), message: read.error }] };
+  if (!read.ok) return { ok: false, errors: [{ path: "(yaml)", line: read.offset === undefined ? locate([]) : lineCounter.linePos(read.offset).line, message: read.error }] };
   return parsePolicy(read.value, locate);
 }
 

@@ -49,8 +49,15 @@ describe("parseManifests", () => {
     expect(parsed.errors).toEqual([{ line: 4, message: "Flow sequence in block collection must be sufficiently indented and end with a ] at line 4, column 1" }]);
   });
 
-  it("rejects duplicate keys like kubectl", () => {
-    expect(parseManifests("a: 1\na: 2\n").errors).toHaveLength(1);
+  it("rejects duplicate keys like kubectl, at the duplicate's line; repeated merge keys are merges, not duplicates", () => {
+    expect(parseManifests("kind: Pod\nmetadata:\n  name: a\n  name: b\n").errors).toEqual([{ line: 4, message: 'duplicate key "name" in a mapping (kubectl refuses it)' }]);
+    expect(parseManifests("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n").errors).toEqual([]);
+  });
+
+  it("a ConfigMap with 200,000 keys is read in one pass (the parser's own duplicate check was quadratic)", () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `  k${String(i)}: v\n`).join("");
+    const parsed = parseManifests(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n${keys}  k77: again\n`);
+    expect(parsed.errors).toEqual([{ line: 200_005, message: 'duplicate key "k77" in a mapping (kubectl refuses it)' }]);
   });
 
   it("refuses an alias bomb instead of expanding it", () => {

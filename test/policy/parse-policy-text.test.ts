@@ -73,6 +73,7 @@ annotationExemptions: true
       ["x: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `x${String(i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`)].join("\n"),
       "policy.yaml:1: (yaml): aliases expand this document to more than 400000 nodes",
     ],
+    ["a duplicate key", "rules:\n  host-port: warn\n  host-port: deny\n", 'policy.yaml:3: (yaml): duplicate key "host-port" in a mapping (kubectl refuses it)'],
     ["not a mapping", "- a\n- b\n", "policy.yaml:1: (document): the policy must be a mapping with rules, exemptions and annotationExemptions"],
   ])("rejects %s, naming the key and line", (_name, text, expected) => {
     const first = errorsOf(text)[0] ?? "";
