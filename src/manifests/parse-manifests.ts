@@ -24,13 +24,80 @@ export interface ParsedManifests {
 
 /** Parses multi-document YAML or JSON, unwrapping `kind: List` and `*List` wrappers; a bad document does not hide the others. */
 export function parseManifests(text: string): ParsedManifests {
+  // kubectl reads a stream that starts with "{" as JSON, value after value (newline-delimited JSON included).
+  const values = jsonValueStarts(text);
+  if (values !== undefined && values.length > 1) return concatenated(text, values);
+  return parseYamlStream(text);
+}
+
+/** Each JSON value of a concatenated stream read on its own, its lines counted from the stream's start. */
+function concatenated(text: string, starts: readonly number[]): ParsedManifests {
+  const documents: ManifestDocument[] = [];
+  const errors: ManifestError[] = [];
+  let base = 0;
+  let counted = 0;
+  for (const [index, start] of starts.entries()) {
+    // Lines before this value: counted on from the previous value's start, so the whole scan is linear.
+    for (; counted < start; counted += 1) if (text.charCodeAt(counted) === 10) base += 1;
+    const before = base;
+    const part = parseYamlStream(text.slice(start, starts[index + 1] ?? text.length));
+    for (const doc of part.documents) documents.push({ value: doc.value, line: doc.line + before, fieldLine: (field) => doc.fieldLine(field) + before });
+    for (const error of part.errors) errors.push({ line: error.line + before, message: error.message });
+  }
+  return { documents, errors };
+}
+
+/**
+ * Where each top-level JSON value of a stream starts, when the stream is JSON values one after another
+ * ("{" first, as kubectl's YAMLOrJSONDecoder decides), or undefined. One linear scan of strings and brackets.
+ */
+function jsonValueStarts(text: string): number[] | undefined {
+  let index = 0;
+  const skipSpace = (): void => {
+    while (index < text.length && /\s/.test(text[index] ?? "")) index += 1;
+  };
+  skipSpace();
+  if (text[index] !== "{") return undefined;
+  const starts: number[] = [];
+  while (index < text.length) {
+    if (text[index] !== "{") return undefined;
+    starts.push(index);
+    let depth = 0;
+    let inString = false;
+    for (; index < text.length; index += 1) {
+      const char = text[index];
+      if (inString) {
+        if (char === "\\") index += 1;
+        else if (char === '"') inString = false;
+      } else if (char === '"') inString = true;
+      else if (char === "{" || char === "[") depth += 1;
+      else if (char === "}" || char === "]") {
+        depth -= 1;
+        if (depth === 0) {
+          index += 1;
+          break;
+        }
+      }
+    }
+    if (depth !== 0) return starts.length > 1 ? starts : undefined;
+    skipSpace();
+  }
+  return starts;
+}
+
+/** A parser error repeated for every level of an unclosed deep collection is listed this many times at most. */
+const ERRORS_PER_DOCUMENT = 5;
+
+function parseYamlStream(text: string): ParsedManifests {
   const lineCounter = new LineCounter();
   const documents: ManifestDocument[] = [];
   const errors: ManifestError[] = [];
   const lineOf = (offset: number | undefined): number => lineCounter.linePos(offset ?? 0).line;
   for (const doc of parseAllDocuments(text, { ...KUBE_YAML_OPTIONS, lineCounter })) {
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) errors.push({ line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: yamlErrorText(error.message) });
+      for (const error of doc.errors.slice(0, ERRORS_PER_DOCUMENT)) errors.push({ line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: yamlErrorText(error.message) });
+      const more = doc.errors.length - ERRORS_PER_DOCUMENT;
+      if (more > 0) errors.push({ line: lineOf(doc.errors[ERRORS_PER_DOCUMENT]?.pos[0]), message: `and ${String(more)} more YAML errors in this document (fix the first ones: the rest usually follow from them)` });
       continue;
     }
     const contents = doc.contents;

@@ -20,13 +20,13 @@ const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 export interface InputFs {
   readonly readdir: (path: string) => Promise<Dirent[]>;
   readonly stat: (path: string) => Promise<Stats>;
-  readonly readFile: (path: string) => Promise<string>;
+  readonly readFile: (path: string) => Promise<Buffer>;
 }
 
 const NODE_FS: InputFs = {
   readdir: (path) => readdir(path, { withFileTypes: true }),
   stat: (path) => stat(path),
-  readFile: (path) => readFile(path, "utf8"),
+  readFile: (path) => readFile(path),
 };
 
 /**
@@ -44,7 +44,7 @@ export async function readInputs(
   const errors: InputError[] = [];
   const read = async (file: string): Promise<void> => {
     try {
-      inputs.push({ file, text: await fs.readFile(file) });
+      inputs.push({ file, text: decodeText(await fs.readFile(file)) });
     } catch (error) {
       errors.push({ file, message: describeFsError(error) });
     }
@@ -126,5 +126,21 @@ export function describeFsError(error: unknown): string {
 export async function readAllStdin(stream: AsyncIterable<unknown> = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeText(Buffer.concat(chunks));
 }
+
+/**
+ * Bytes as kubectl reads them: UTF-8, or UTF-16 in either byte order when a byte-order mark says so
+ * (cli-runtime's file visitor decodes through unicode.BOMOverride); a UTF-8 BOM is dropped.
+ */
+export function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString("utf16le");
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2, 2 + ((bytes.length - 2) & ~1)));
+    swapped.swap16();
+    return swapped.toString("utf16le");
+  }
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString("utf8");
+  return bytes.toString("utf8");
+}
+

@@ -38,6 +38,23 @@ describe("parseManifests", () => {
     else expect((parsed.documents[0]?.value as { items: unknown[] }).items).toHaveLength(2000);
   });
 
+  it("reads concatenated and newline-delimited JSON objects as kubectl does, each with its line", () => {
+    const parsed = parseManifests('{"kind": "Pod", "metadata": {"name": "a"}}\n{"kind": "Pod",\n "metadata": {"name": "b", "note": "a } and a { in a string"}}\n  {"kind":"Pod","metadata":{"name":"c"}}');
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.documents.map((d) => [(d.value as { metadata: { name: string } }).metadata.name, d.line])).toEqual([
+      ["a", 1],
+      ["b", 2],
+      ["c", 4],
+    ]);
+    expect(parsed.documents[1]?.fieldLine("metadata.note")).toBe(3);
+  });
+
+  it("an unclosed deep flow collection gives a handful of errors, not one per level", () => {
+    const parsed = parseManifests(`a: ${"[".repeat(1000)}\n`);
+    expect(parsed.errors.length).toBeLessThanOrEqual(6);
+    expect(parsed.errors.at(-1)?.message).toMatch(/^and \d+ more YAML errors in this document \(fix the first ones: the rest usually follow from them\)$/);
+  });
+
   it("reads YAML 1.1 booleans as kubectl does, and keeps dates as strings", () => {
     const parsed = parseManifests("hostNetwork: yes\ndate: 2026-01-01\n");
     expect(parsed.documents[0]?.value).toEqual({ hostNetwork: true, date: "2026-01-01" });

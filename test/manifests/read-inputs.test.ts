@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readInputs, type InputFs } from "../../src/manifests/read-inputs.js";
+import { decodeText, readInputs, type InputFs } from "../../src/manifests/read-inputs.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const noStdin = () => Promise.resolve("");
@@ -50,7 +50,7 @@ describe("readInputs over a directory", () => {
     const fs: InputFs = {
       readdir: (path) => (path.endsWith("locked") ? Promise.reject(denied(path)) : readdir(path, { withFileTypes: true })),
       stat: (path) => stat(path),
-      readFile: (path) => (path.endsWith("a.yaml") ? Promise.reject(denied(path)) : readFile(path, "utf8")),
+      readFile: (path) => (path.endsWith("a.yaml") ? Promise.reject(denied(path)) : readFile(path)),
     };
     const { inputs, errors } = await readInputs([root], noStdin, fs);
     expect(inputs.map((input) => input.file.slice(root.length + 1))).toEqual(["linked.yaml", "sub/b.yml", "z.yaml"]);
@@ -77,3 +77,16 @@ describe("readInputs over a directory", () => {
     expect(inputs).toEqual([{ file: fifo, text: "kind: Pod\n" }]);
   });
 });
+
+describe("decodeText", () => {
+  const text = "kind: Pod # é\n";
+  it.each([
+    ["UTF-8", Buffer.from(text, "utf8")],
+    ["UTF-8 with a BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, "utf8")])],
+    ["UTF-16LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")])],
+    ["UTF-16BE with a BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()])],
+  ])("reads %s as kubectl does", (_name, bytes) => {
+    expect(decodeText(bytes)).toBe(text);
+  });
+});
+
