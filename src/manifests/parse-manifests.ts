@@ -1,5 +1,5 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from "yaml";
-import { documentToJs } from "./yaml-aliases.js";
+import { documentToJs } from "./yaml-document.js";
 import { KUBE_YAML_OPTIONS } from "./yaml-options.js";
 
 /** One decoded YAML/JSON document (or List item), the line it starts on, and where its fields are. */
@@ -102,7 +102,7 @@ function parseYamlStream(text: string): ParsedManifests {
     }
     const contents = doc.contents;
     if (contents === null) continue; // an empty document, as helm emits between templates
-    const read = documentToJs(doc);
+    const read = documentToJs(doc, { mergeKeys: true });
     if (!read.ok) {
       errors.push({ line: lineOf(read.offset ?? contents.range?.[0]), message: read.error });
       continue;

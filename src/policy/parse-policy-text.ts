@@ -1,6 +1,6 @@
 import { isNode, LineCounter, parseDocument } from "yaml";
 import { yamlErrorText } from "../manifests/parse-manifests.js";
-import { documentToJs } from "../manifests/yaml-aliases.js";
+import { documentToJs } from "../manifests/yaml-document.js";
 import { parsePolicy, type Policy, type PolicyError } from "./policy.js";
 
 /** Parses a policy file's text; errors carry the key path and the line it is on. */
@@ -23,7 +23,8 @@ export function parsePolicyText(text: string): { ok: true; value: Policy } | { o
     return undefined;
   };
   // Aliases are as welcome here as in manifests, and a bomb is an error naming the file, never a crash.
-  const read = documentToJs(doc);
+  // YAML 1.2 has no merge keys: "<<" is a key like any other there.
+  const read = documentToJs(doc, { mergeKeys: false });
   if (!read.ok) return { ok: false, errors: [{ path: "(yaml)", line: read.offset === undefined ? locate([]) : lineCounter.linePos(read.offset).line, message: read.error }] };
   return parsePolicy(read.value, locate);
 }

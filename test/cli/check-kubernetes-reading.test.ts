@@ -58,6 +58,35 @@ describe("check reads manifests as Kubernetes does", () => {
       problems: [["apiVersion", "networking.k8s.io/v2 is not served (NetworkPolicy is networking.k8s.io/v1): kubectl would refuse it; not counted as coverage"]],
     },
     {
+      // go-yaml v2 (sigs.k8s.io/yaml under kubectl) applies keys and merges in document order: the later one wins.
+      name: "a merge key after an explicit key overrides it, as kubectl reads it",
+      text: `${pod("").replace("spec:\n", "spec:\n  hostNetwork: false\n  <<: {hostNetwork: true}\n")}${policy("networking.k8s.io/v1", "  policyTypes: [Ingress]\n")}`,
+      code: 1,
+      findings: ["host-network"],
+      problems: [],
+    },
+    {
+      name: "an explicit key after a merge key overrides the merge",
+      text: `${pod("").replace("spec:\n", "spec:\n  <<: {hostNetwork: true}\n  hostNetwork: false\n")}${policy("networking.k8s.io/v1", "  policyTypes: [Ingress]\n")}`,
+      code: 0,
+      findings: [],
+      problems: [],
+    },
+    {
+      name: "of a list of merged maps the earlier wins",
+      text: `${pod("").replace("spec:\n", "spec:\n  <<: [{hostNetwork: true}, {hostNetwork: false}]\n")}${policy("networking.k8s.io/v1", "  policyTypes: [Ingress]\n")}`,
+      code: 1,
+      findings: ["host-network"],
+      problems: [],
+    },
+    {
+      name: "a !!omap (or any tag go-yaml reads differently) is a problem, not an empty object",
+      text: pod("").replace("spec:\n", "spec: !!omap\n  - hostNetwork: true\n  - containers: [{name: web, image: nginx}]\n").replace("  containers:\n    - name: web\n      image: nginx\n", ""),
+      code: 2,
+      findings: [],
+      problems: [[null, "invalid YAML: the YAML tag tag:yaml.org,2002:omap is read differently by kubectl's decoder: not checked (remove the tag)"]],
+    },
+    {
       name: "an unquoted boolean label value is refused by kubectl",
       text: `${pod("", "{app: web, enabled: yes}")}${policy("networking.k8s.io/v1", "  policyTypes: [Ingress]\n")}`,
       code: 2,
