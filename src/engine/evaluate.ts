@@ -1,4 +1,5 @@
-import type { KubeObject } from "../kube/object.js";
+import type { KubeObject, ObjectRef } from "../kube/object.js";
+import { verifiedOwners } from "../kube/owners.js";
 import { readSubject } from "../kube/subject.js";
 import type { Policy } from "../policy/policy.js";
 import { findExemption, type ExemptionMatch } from "./exemptions.js";
@@ -26,6 +27,11 @@ export interface EvaluationInput {
   readonly today: string;
   /** The namespace of objects that name none (kubectl's default). */
   readonly defaultNamespace: string;
+  /**
+   * Whether an exemption of an object's controller covers the object (an exempt DaemonSet's Pods). The
+   * webhook allows it only for requests from the controllers themselves; check and audit always.
+   */
+  readonly followOwners?: boolean;
 }
 
 /** The single engine entry point used by the webhook, `check` and `audit`. */
@@ -37,6 +43,8 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
   let count = 0;
   for (const object of objects) {
     count += 1;
+    // Worked out at most once per object, and only once a rule has found something to exempt.
+    let owners: ObjectRef[] | undefined;
     const read = readSubject(object, input.defaultNamespace);
     for (const problem of read.problems) {
       const source = object.source ? { file: object.source.file, line: object.source.fieldLine?.(problem.field) ?? object.source.line } : undefined;
@@ -47,7 +55,8 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
       if (configured === "off") continue;
       const violations = rule.check(read.subject, input);
       if (violations.length === 0) continue;
-      const exemption = findExemption(rule.id, object, input.policy, input.today);
+      owners ??= input.followOwners === false || input.inventory.owners === undefined ? [] : verifiedOwners(object, input.inventory.owners);
+      const exemption = findExemption(rule.id, object, input.policy, input.today, owners);
       if (exemption.kind === "expired") {
         expired.push({ rule: rule.id, object: object.ref, reason: exemption.reason, expires: exemption.expires });
       }

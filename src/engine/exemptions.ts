@@ -14,16 +14,20 @@ export type ExemptionMatch =
   | { readonly kind: "applies"; readonly reason: string; readonly origin: ExemptionOrigin }
   | { readonly kind: "expired"; readonly reason: string; readonly expires: string };
 
-/** Finds the exemption for a rule on an object: live policy entries first, then annotations if allowed. */
+/**
+ * Finds the exemption for a rule on an object: live policy entries first, then annotations if allowed.
+ * A policy entry applies to the object or to any of its verified owners (an exempt DaemonSet's Pods).
+ */
 export function findExemption(
   rule: RuleId,
   object: { readonly ref: ObjectRef; readonly annotations: Readonly<Record<string, string>> },
   policy: Policy,
   today: string,
+  owners: readonly ObjectRef[] = [],
 ): ExemptionMatch {
   let expired: ExemptionMatch = { kind: "none" };
   for (const exemption of policy.exemptions) {
-    if (!covers(exemption, rule, object.ref)) continue;
+    if (!covers(exemption, rule, object.ref) && !owners.some((owner) => covers(exemption, rule, owner))) continue;
     if (exemption.expires !== undefined && exemption.expires < today) {
       expired = { kind: "expired", reason: exemption.reason, expires: exemption.expires };
       continue;

@@ -1,5 +1,6 @@
 import { isNetworkPolicy, readNetworkPolicy, type NetworkPolicyFacts } from "../kube/network-policy.js";
 import type { KubeObject } from "../kube/object.js";
+import { OWNER_KINDS, ownerFacts, type OwnerFacts } from "../kube/owners.js";
 import type { Inventory, PolicyLookup } from "./types.js";
 
 /** An inventory over a fixed set of NetworkPolicies, indexed by namespace. */
@@ -19,18 +20,31 @@ export function inventoryOf(policies: Iterable<NetworkPolicyFacts>): Inventory {
   };
 }
 
-/** The inventory a manifest set carries: its own NetworkPolicies, wherever they appear in it. */
+/** The inventory a manifest set (or a cluster listing) carries: its own NetworkPolicies and controllers, wherever they appear in it. */
 export function inventoryFromObjects(objects: Iterable<KubeObject>, defaultNamespace: string): Inventory {
   const policies: NetworkPolicyFacts[] = [];
+  const controllers = new Map<string, OwnerFacts>();
   for (const object of objects) {
     if (isNetworkPolicy(object)) policies.push(readNetworkPolicy(object, defaultNamespace));
+    else if (OWNER_KINDS.includes(object.ref.kind)) controllers.set(ownerKey(object.ref.namespace ?? defaultNamespace, object.ref.kind, object.ref.name), ownerFacts(object));
   }
-  return inventoryOf(policies);
+  return { ...inventoryOf(policies), owners: (namespace, kind, name) => controllers.get(ownerKey(namespace, kind, name)) };
+}
+
+function ownerKey(namespace: string, kind: string, name: string): string {
+  return `${namespace}\u0000${kind}\u0000${name}`;
 }
 
 /** Combines inventories (files plus cluster): the union of their policies; unverified if any is. */
 export function mergeInventories(...inventories: readonly Inventory[]): Inventory {
   return {
+    owners: (namespace, kind, name) => {
+      for (const inventory of inventories) {
+        const found = inventory.owners?.(namespace, kind, name);
+        if (found) return found;
+      }
+      return undefined;
+    },
     networkPolicies: (namespace) => {
       const policies: NetworkPolicyFacts[] = [];
       for (const inventory of inventories) {
@@ -45,5 +59,5 @@ export function mergeInventories(...inventories: readonly Inventory[]): Inventor
 
 /** An inventory that answers one namespace from a fresher lookup (a live read) and the rest from the base. */
 export function withNamespace(base: Inventory, namespace: string, lookup: PolicyLookup): Inventory {
-  return { networkPolicies: (ns) => (ns === namespace ? lookup : base.networkPolicies(ns)) };
+  return { ...(base.owners ? { owners: base.owners } : {}), networkPolicies: (ns) => (ns === namespace ? lookup : base.networkPolicies(ns)) };
 }

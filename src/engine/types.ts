@@ -1,5 +1,6 @@
 import type { NetworkPolicyFacts } from "../kube/network-policy.js";
 import type { ObjectRef, SourceRef } from "../kube/object.js";
+import type { OwnerLookup } from "../kube/owners.js";
 import type { Subject } from "../kube/subject.js";
 import type { Policy } from "../policy/policy.js";
 
@@ -20,6 +21,8 @@ export type PolicyLookup =
 /** Facts from outside the object under review: the manifest set, a cluster cache or a live list. */
 export interface Inventory {
   networkPolicies(namespace: string): PolicyLookup;
+  /** The controllers known here, for exemptions that follow ownership; absent where none are known. */
+  readonly owners?: OwnerLookup;
 }
 
 /** What a rule sees besides the subject. */

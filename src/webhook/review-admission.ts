@@ -12,6 +12,8 @@ export interface ReviewDeps {
   readonly policy: Policy;
   readonly inventory: Inventory;
   readonly today: string;
+  /** Whether exemptions of the object's controllers apply (only for requests from the controllers themselves). */
+  readonly followOwners?: boolean;
 }
 
 /** The decision kinds, for logs and metrics. */
@@ -53,7 +55,7 @@ export function reviewAdmission(request: AdmissionRequest, deps: ReviewDeps): Re
 
 function run(object: KubeObject, deps: ReviewDeps): Report {
   const { rules, policy, inventory, today } = deps;
-  return evaluate([object], { rules, policy, inventory, today, surface: "admission", defaultNamespace: object.ref.namespace ?? "default" });
+  return evaluate([object], { rules, policy, inventory, today, surface: "admission", defaultNamespace: object.ref.namespace ?? "default", followOwners: deps.followOwners === true });
 }
 
 function identity(finding: Finding): string {

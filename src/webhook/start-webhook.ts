@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
 import { createLiveLookup, startNetworkPolicyCache, type NetworkPolicyCache } from "../cluster/network-policy-cache.js";
+import { createOwnerReader } from "../cluster/owner-reader.js";
 import { createOwnerRetry, podController, type DeniedOwner, type OwnerRetry } from "../cluster/owner-retry.js";
 import type { Inventory } from "../engine/types.js";
 import type { Policy } from "../policy/policy.js";
@@ -101,6 +102,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     policy: () => policy,
     inventory: cache ?? NO_CLUSTER,
     liveLookup: config.cluster ? createLiveLookup(config.cluster, config.liveReadTimeoutMs ?? 1000) : undefined,
+    ...(config.cluster ? { ownerReader: createOwnerReader(config.cluster, config.liveReadTimeoutMs ?? 1000) } : {}),
     logger,
     metrics,
     now: deps.now,

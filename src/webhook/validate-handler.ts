@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { withNamespace } from "../engine/inventory.js";
 import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
+import type { OwnerReader } from "../cluster/owner-reader.js";
+import { controllerOf, type OwnerFacts, type OwnerLookup } from "../kube/owners.js";
 import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
@@ -29,6 +31,8 @@ export interface ValidateDeps {
   readonly now: () => number;
   /** Reads bodies within the size, time and shared-memory bounds. */
   readonly bodies: BodyTracker;
+  /** Reads an object's controllers live, for exemptions that follow ownership; absent without a cluster. */
+  readonly ownerReader?: OwnerReader;
   /** Told of every real (not dry-run) Pod creation denied for ingress coverage alone: its controller may be woken later. */
   readonly onCoverageDenial?: (request: AdmissionRequest) => void;
 }
@@ -124,12 +128,55 @@ function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: Hand
   sendJson(res, 200, toReview(request.apiVersion, errored(request.uid)));
 }
 
-/** The decision from the cache; a coverage denial is confirmed with a live read first (asynchronously). */
+/**
+ * The decision from the cache. A controller's create whose findings an exemption of its owners might
+ * waive reads those owners first, and a coverage denial is confirmed with a live read first (both
+ * asynchronously; nearly every request needs neither).
+ */
 function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
   const input: ReviewDeps = { rules: deps.rules, policy: deps.policy(), inventory: deps.inventory, today: deps.today() };
   const outcome = reviewAdmission(request, input);
+  if (deps.ownerReader !== undefined && mayBorrowExemption(request, outcome, input)) return withOwners(request, input, deps.ownerReader, deps);
+  return confirmIfCoverage(request, outcome, input, deps);
+}
+
+function confirmIfCoverage(request: AdmissionRequest, outcome: ReviewOutcome, input: ReviewDeps, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
   if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
   return confirmLive(request, outcome, { input, namespace: outcome.object.ref.namespace ?? "default", liveLookup: deps.liveLookup, deps });
+}
+
+/** The identities kube-controller-manager creates Pods, ReplicaSets and Jobs as (with and without per-controller credentials). */
+const CONTROLLER_USERS = new Set(
+  ["replicaset-controller", "daemon-set-controller", "statefulset-controller", "job-controller", "replication-controller", "deployment-controller", "cronjob-controller"].map(
+    (name) => `system:serviceaccount:kube-system:${name}`,
+  ),
+);
+CONTROLLER_USERS.add("system:kube-controller-manager");
+
+/**
+ * Only a controller's own request may borrow its owner's exemption: anyone who can create a Pod can
+ * write any ownerReference and copy any labels, but not authenticate as the ReplicaSet controller.
+ */
+function mayBorrowExemption(request: AdmissionRequest, outcome: ReviewOutcome, input: ReviewDeps): boolean {
+  return (
+    request.operation === "CREATE" &&
+    outcome.findings.length > 0 &&
+    input.policy.exemptions.length > 0 &&
+    CONTROLLER_USERS.has(request.username) &&
+    request.object !== undefined &&
+    controllerOf(request.object.body) !== undefined
+  );
+}
+
+async function withOwners(request: AdmissionRequest, input: ReviewDeps, reader: OwnerReader, deps: HandlerContext): Promise<ReviewOutcome> {
+  const owners = await reader(request.namespace, request.object?.body);
+  const inventory: Inventory = { ...input.inventory, networkPolicies: (namespace) => input.inventory.networkPolicies(namespace), owners: ownerLookupOf(owners) };
+  const again: ReviewDeps = { ...input, inventory, followOwners: true };
+  return confirmIfCoverage(request, reviewAdmission(request, again), again, deps);
+}
+
+function ownerLookupOf(owners: readonly OwnerFacts[]): OwnerLookup {
+  return (namespace, kind, name) => owners.find((owner) => owner.ref.namespace === namespace && owner.ref.kind === kind && owner.ref.name === name);
 }
 
 async function confirmLive(

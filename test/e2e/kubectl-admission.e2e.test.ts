@@ -200,6 +200,39 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
     });
   });
 
+  it("an exemption of a Deployment covers its ReplicaSet and Pods (created by the controllers); a Pod forging the same ownerReference and labels is denied", async () => {
+    const ns = "e2e-owner-exemption";
+    await createNamespace(env.plane(), ns);
+    await kubectl(["apply", "-f", "-"], DEFAULT_DENY_INGRESS(ns));
+    await env.netguard().setPolicy(`${SHIPPED_POLICY}\n`.replace("exemptions: []", 'exemptions:\n  - reason: node agent (NET-142)\n    rules: [host-network]\n    kinds: [Deployment]\n    names: ["agent*"]'));
+    try {
+      const agent = readFileSync(join(FIXTURES, "denied-deployment-hostnetwork-udp.yaml"), "utf8").replaceAll("web", "agent").replace(", protocol: UDP", "");
+      expect(await kubectl(["apply", "-n", ns, "-f", "-"], agent)).toEqual({ code: 0, stdout: "deployment.apps/agent created\n", stderr: "" });
+      const pods = await waitFor("the exempt Deployment's Pod", async () => (await kubectl(["get", "pods", "-n", ns, "-l", "app=agent", "-o", "json"])).stdout, { timeoutMs: 30_000 }).then(async () =>
+        waitFor("a Pod", async () => {
+          const listed = JSON.parse((await kubectl(["get", "pods", "-n", ns, "-l", "app=agent", "-o", "json"])).stdout) as { items: { metadata: Record<string, unknown> }[] };
+          return listed.items[0];
+        }, { timeoutMs: 30_000 }),
+      );
+      const { ownerReferences, labels } = pods.metadata as { ownerReferences: unknown; labels: Record<string, string> };
+      const forged = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "forged", namespace: ns, labels, ownerReferences }, spec: { hostNetwork: true, containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } });
+      const denied = await kubectl(["create", "-f", "-"], forged);
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toBe(`Error from server (Forbidden): error when creating "STDIN": ${WEBHOOK_DENIED}Pod ${ns}/forged violates netguard policy: ${HOST_NETWORK("spec.")}\n`);
+      const decisions = await waitFor("the ReplicaSet's and Pod's decision lines", () => {
+        const lines = env.netguard().decisions().filter((line) => line["namespace"] === ns && (line["kind"] === "ReplicaSet" || line["kind"] === "Pod"));
+        return lines.length >= 3 ? lines : undefined;
+      }, { timeoutMs: 5000 });
+      expect(decisions.map((line) => [line["kind"], line["user"], line["decision"]]).slice(0, 3)).toEqual([
+        ["ReplicaSet", "system:serviceaccount:kube-system:deployment-controller", "allow"],
+        ["Pod", "system:serviceaccount:kube-system:replicaset-controller", "allow"],
+        ["Pod", "admin", "deny"],
+      ]);
+    } finally {
+      await env.netguard().setPolicy(SHIPPED_POLICY);
+    }
+  });
+
   it("a NetworkPolicy applied and at once a Pod it covers: admitted; the policy deleted and a new Pod: denied", async () => {
     const ns = "e2e-coverage";
     await createNamespace(env.plane(), ns);
