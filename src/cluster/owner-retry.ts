@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { PolicyLookup } from "../engine/types.js";
-import { asObject, asString, asStringMap } from "../kube/fields.js";
+import { asObject, asStringMap } from "../kube/fields.js";
+import { controllerOf } from "../kube/owners.js";
 import { coversForIngress } from "../kube/network-policy.js";
 
 /** A workload controller one of whose Pods netguard denied for ingress coverage alone. */
@@ -99,18 +100,7 @@ export function createOwnerRetry(deps: OwnerRetryDeps): OwnerRetry {
 
 /** The controller that created a Pod, from its ownerReferences, when it is one that retries Pod creation. */
 export function podController(pod: unknown, namespace: string): DeniedOwner | undefined {
-  const metadata = asObject(asObject(pod)?.["metadata"]);
-  const references = metadata?.["ownerReferences"];
-  if (!Array.isArray(references)) return undefined;
-  for (const reference of references) {
-    const ref = asObject(reference);
-    if (ref?.["controller"] !== true) continue;
-    const kind = asString(ref["kind"]);
-    const apiVersion = asString(ref["apiVersion"]);
-    const name = asString(ref["name"]);
-    const uid = asString(ref["uid"]);
-    if (kind === undefined || apiVersion === undefined || name === undefined || uid === undefined || CONTROLLERS[kind] !== apiVersion) return undefined;
-    return { namespace, apiVersion, kind, name, uid, labels: asStringMap(metadata?.["labels"]) };
-  }
-  return undefined;
+  const controller = controllerOf(pod);
+  if (controller === undefined || CONTROLLERS[controller.kind] !== controller.apiVersion) return undefined;
+  return { namespace, ...controller, labels: asStringMap(asObject(asObject(pod)?.["metadata"])?.["labels"]) };
 }
