@@ -122,7 +122,7 @@ describe("fuzzing (fast-check)", () => {
     const text = fc.oneof(
       fc.string(),
       fc.array(objectArb).map((objects) => objects.map((o) => JSON.stringify(o)).join("\n---\n")),
-      fc.array(fc.constantFrom("apiVersion: v1", "kind: Pod", "---", "spec:", "  hostNetwork: true", "  containers: [", "- a", "items:", "kind: List", "&a [*a]", ": :", "\t")).map((lines) => lines.join("\n")),
+      fc.array(fc.constantFrom("apiVersion: v1", "kind: Pod", "---", "spec:", "  hostNetwork: true", "  containers: [", "- a", "items:", "kind: List", "&a [*a]", ": :", "\t", "  <<: {hostNetwork: true}", "  <<: *a", "spec: !!omap", "!!set {a}", '{"kind": "Pod"}{"kind": "List", "items": [{"kind": "List"}]}', "kind: PodList", "a: 1\na: 2", "\ufeff")).map((lines) => lines.join("\n")),
     );
     fc.assert(
       fc.property(text, (source) => {
@@ -133,4 +133,32 @@ describe("fuzzing (fast-check)", () => {
       { numRuns: 500 },
     );
   });
+
+  it("hostile shapes (thousands of unreadable entries, control characters, huge values) get a bounded, printable answer", async () => {
+    const big = await startTestWebhook({ bodyLimit: 4 * 1024 * 1024 });
+    const controlText = fc.string({ unit: fc.constantFrom("a", "\u001b", "[", "2K", "\r", "\n", "\u0007", "\u0000", "\u202e", "é"), maxLength: 40 });
+    const junk = fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constant(null), fc.record({ containerPort: fc.oneof(fc.integer(), fc.string()), protocol: fc.oneof(fc.constantFrom("UDP", "SCTP", ""), controlText, fc.object()) }, { requiredKeys: [] }));
+    const container = fc.record({ name: controlText, image: fc.constant("i"), ports: fc.array(junk, { minLength: 300, maxLength: 3000, size: "max" }) });
+    const spec = fc.record({ hostNetwork: fc.boolean(), containers: fc.array(container, { minLength: 1, maxLength: 4 }), initContainers: fc.array(junk, { minLength: 100, maxLength: 2000, size: "max" }) });
+    const review = fc.tuple(spec, controlText, fc.string({ maxLength: 2000 })).map(([podSpec, name, longValue]) =>
+      JSON.stringify(admissionReview({ apiVersion: "v1", kind: "Pod", metadata: { name: `p${name}`, namespace: "default", labels: { app: longValue } }, spec: podSpec })),
+    );
+    try {
+      await fc.assert(
+        fc.asyncProperty(review, async (text) => {
+          const answer = await big.post(text);
+          expect(answer.status).toBe(200);
+          expect(answer.text.length).toBeLessThan(16 * 1024);
+          const response = (answer.json as { response: { warnings?: string[]; status?: { message: string } } }).response;
+          const shown = [...(response.warnings ?? []), response.status?.message ?? ""];
+          expect((response.warnings ?? []).reduce((sum, line) => sum + [...line].length, 0)).toBeLessThanOrEqual(4096);
+          for (const line of shown) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+        }),
+        { numRuns: 25 },
+      );
+    } finally {
+      await big.stop();
+    }
+  });
 });
+
