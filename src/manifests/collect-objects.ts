@@ -2,7 +2,7 @@ import type { Problem } from "../engine/types.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
 import { isUnservedNetworkPolicyVersion } from "../kube/network-policy.js";
 import { isRuleSubject } from "../kube/subject.js";
-import { parseManifests } from "./parse-manifests.js";
+import { manifestItems } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
 
 /** Objects gathered from manifest inputs, and everything that could not be read as one. */
@@ -21,11 +21,13 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
     message: error.message,
   }));
   for (const input of inputs) {
-    const parsed = parseManifests(input.text);
-    for (const error of parsed.errors) {
-      problems.push({ object: undefined, source: { file: input.file, line: error.line }, field: undefined, message: `invalid YAML: ${error.message}` });
-    }
-    for (const document of parsed.documents) {
+    // Document by document: what is not kept of one is released before the next is parsed.
+    for (const item of manifestItems(input.text)) {
+      if (item.error) {
+        problems.push({ object: undefined, source: { file: input.file, line: item.error.line }, field: undefined, message: `invalid YAML: ${item.error.message}` });
+        continue;
+      }
+      const document = item.document;
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
       // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
       if (object.ok && isRuleSubject(object.value)) {
@@ -36,7 +38,8 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
         problems.push({ object: object.value.ref, source: { file: input.file, line: document.line }, field: "apiVersion", message: `${object.value.ref.apiVersion} is not served (NetworkPolicy is networking.k8s.io/v1): kubectl would refuse it; not counted as coverage` });
         continue;
       }
-      if (object.ok) objects.push(object.value);
+      // No rule reads this kind: keep what reports name (kind, name, file:line), not its body (a big ConfigMap's data).
+      if (object.ok) objects.push({ ...object.value, body: {}, annotations: {} });
       else problems.push({ object: undefined, source: { file: input.file, line: document.line }, field: undefined, message: `${object.error}; document skipped` });
     }
   }

@@ -22,29 +22,85 @@ export interface ParsedManifests {
   readonly errors: readonly ManifestError[];
 }
 
+/** One thing read from an input: a document, or a place that could not be read. */
+export type ManifestItem = { readonly document: ManifestDocument; readonly error?: undefined } | { readonly error: ManifestError; readonly document?: undefined };
+
 /** Parses multi-document YAML or JSON, unwrapping `kind: List` and `*List` wrappers; a bad document does not hide the others. */
 export function parseManifests(text: string): ParsedManifests {
-  // kubectl reads a stream that starts with "{" as JSON, value after value (newline-delimited JSON included).
-  const values = jsonValueStarts(text);
-  if (values !== undefined && values.length > 1) return concatenated(text, values);
-  return parseYamlStream(text);
-}
-
-/** Each JSON value of a concatenated stream read on its own, its lines counted from the stream's start. */
-function concatenated(text: string, starts: readonly number[]): ParsedManifests {
   const documents: ManifestDocument[] = [];
   const errors: ManifestError[] = [];
+  for (const item of manifestItems(text)) {
+    if (item.document) documents.push(item.document);
+    else errors.push(item.error);
+  }
+  return { documents, errors };
+}
+
+/**
+ * The same, one item at a time: a caller that keeps only what it needs of each document lets the
+ * document's syntax tree go before the next is parsed (2,000 ConfigMaps of 100 KB held 4.5 GB when
+ * every document's tree lived until the file was done).
+ */
+export function* manifestItems(text: string): Generator<ManifestItem> {
+  // kubectl reads a stream that starts with "{" as JSON, value after value (newline-delimited JSON included).
+  const values = jsonValueStarts(text);
+  yield* parts(text, values !== undefined && values.length > 1 ? values : documentStarts(text), values !== undefined && values.length > 1);
+}
+
+/**
+ * One document's text at most: the API server takes request bodies of 3 MiB, so nothing larger can be
+ * applied; a bigger document is a problem naming its line, and is never parsed (a 200 MB ConfigMap
+ * took `check` to 4.3 GB and an abort).
+ */
+export const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Parses a stream part by part, so only one part's syntax tree exists at a time, each item's lines
+ * counted from the start of the whole text. YAML parts end where a line starts with "---" or "..."
+ * (which always ends a YAML document, even inside a block scalar); JSON parts are the values of a
+ * concatenated stream.
+ */
+function* parts(text: string, starts: readonly number[], json: boolean): Generator<ManifestItem> {
   let base = 0;
   let counted = 0;
   for (const [index, start] of starts.entries()) {
-    // Lines before this value: counted on from the previous value's start, so the whole scan is linear.
+    // Lines before this part: counted on from the previous part's start, so the whole scan is linear.
     for (; counted < start; counted += 1) if (text.charCodeAt(counted) === 10) base += 1;
+    const end = starts[index + 1] ?? text.length;
     const before = base;
-    const part = parseYamlStream(text.slice(start, starts[index + 1] ?? text.length));
-    for (const doc of part.documents) documents.push({ value: doc.value, line: doc.line + before, fieldLine: (field) => doc.fieldLine(field) + before });
-    for (const error of part.errors) errors.push({ line: error.line + before, message: error.message });
+    if (!json && end - start > MAX_DOCUMENT_BYTES) {
+      yield { error: { line: before + 1, message: `document of ${(end - start).toLocaleString("en-US")} bytes is larger than any API server accepts (3 MiB request bodies): not checked` } };
+      continue;
+    }
+    for (const item of yamlItems(text.slice(start, end))) {
+      if (item.document) {
+        const doc = item.document;
+        yield { document: before === 0 ? doc : { value: doc.value, line: doc.line + before, fieldLine: (field) => doc.fieldLine(field) + before } };
+      } else yield { error: { line: item.error.line + before, message: shiftLines(item.error.message, before) } };
+    }
   }
-  return { documents, errors };
+}
+
+/** Offsets where documents begin: 0, then each line starting with "---" (or following "..."), with any "%" directive lines before it. */
+function documentStarts(text: string): number[] {
+  const starts = [0];
+  const marker = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  for (let match = marker.exec(text); match !== null; match = marker.exec(text)) {
+    let at = match[0] === "..." ? text.indexOf("\n", match.index) + 1 || text.length : match.index;
+    // Directives belong to the document after them: move the split above them.
+    while (at > 0) {
+      const lineStart = text.lastIndexOf("\n", at - 2) + 1;
+      if (text[lineStart] !== "%") break;
+      at = lineStart;
+    }
+    if (at > (starts.at(-1) ?? 0)) starts.push(at);
+  }
+  return starts;
+}
+
+/** The parser's own "at line N, column M" counted from the whole file, not from the part it was given. */
+function shiftLines(message: string, offset: number): string {
+  return offset === 0 ? message : message.replace(/\bat line (\d+), column (\d+)/g, (_all, line: string, column: string) => `at line ${String(Number(line) + offset)}, column ${column}`);
 }
 
 /**
@@ -88,23 +144,21 @@ function jsonValueStarts(text: string): number[] | undefined {
 /** A parser error repeated for every level of an unclosed deep collection is listed this many times at most. */
 const ERRORS_PER_DOCUMENT = 5;
 
-function parseYamlStream(text: string): ParsedManifests {
+function* yamlItems(text: string): Generator<ManifestItem> {
   const lineCounter = new LineCounter();
-  const documents: ManifestDocument[] = [];
-  const errors: ManifestError[] = [];
   const lineOf = (offset: number | undefined): number => lineCounter.linePos(offset ?? 0).line;
   for (const doc of parseAllDocuments(text, { ...KUBE_YAML_OPTIONS, lineCounter })) {
     if (doc.errors.length > 0) {
-      for (const error of doc.errors.slice(0, ERRORS_PER_DOCUMENT)) errors.push({ line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: yamlErrorText(error.message) });
+      for (const error of doc.errors.slice(0, ERRORS_PER_DOCUMENT)) yield { error: { line: error.linePos?.[0].line ?? lineOf(error.pos[0]), message: yamlErrorText(error.message) } };
       const more = doc.errors.length - ERRORS_PER_DOCUMENT;
-      if (more > 0) errors.push({ line: lineOf(doc.errors[ERRORS_PER_DOCUMENT]?.pos[0]), message: `and ${String(more)} more YAML errors in this document (fix the first ones: the rest usually follow from them)` });
+      if (more > 0) yield { error: { line: lineOf(doc.errors[ERRORS_PER_DOCUMENT]?.pos[0]), message: `and ${String(more)} more YAML errors in this document (fix the first ones: the rest usually follow from them)` } };
       continue;
     }
     const contents = doc.contents;
     if (contents === null) continue; // an empty document, as helm emits between templates
     const read = documentToJs(doc, { mergeKeys: true });
     if (!read.ok) {
-      errors.push({ line: lineOf(read.offset ?? contents.range?.[0]), message: read.error });
+      yield { error: { line: lineOf(read.offset ?? contents.range?.[0]), message: read.error } };
       continue;
     }
     const value = read.value;
@@ -114,10 +168,9 @@ function parseYamlStream(text: string): ParsedManifests {
       const line = lineOf(node?.range?.[0] ?? contents.range?.[0]);
       return { value: item, line, fieldLine: (field) => fieldLineIn(node, field, lineCounter) ?? line };
     };
-    if (items === undefined) documents.push(document(value, contents));
-    else for (const [index, item] of items.values.entries()) documents.push(document(item, items.nodes[index]));
+    if (items === undefined) yield { document: document(value, contents) };
+    else for (const [index, item] of items.values.entries()) yield { document: document(item, items.nodes[index]) };
   }
-  return { documents, errors };
 }
 
 /** List wrappers nest this deep at most; kubectl flattens any depth, but nothing real nests past a few. */

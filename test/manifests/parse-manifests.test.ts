@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseManifests, splitFieldPath } from "../../src/manifests/parse-manifests.js";
+import { MAX_DOCUMENT_BYTES, parseManifests, splitFieldPath } from "../../src/manifests/parse-manifests.js";
 
 describe("parseManifests", () => {
   it("reads multi-document YAML with each document's line, skipping empty documents", () => {
@@ -53,6 +53,29 @@ describe("parseManifests", () => {
     const parsed = parseManifests(`a: ${"[".repeat(1000)}\n`);
     expect(parsed.errors.length).toBeLessThanOrEqual(6);
     expect(parsed.errors.at(-1)?.message).toMatch(/^and \d+ more YAML errors in this document \(fix the first ones: the rest usually follow from them\)$/);
+  });
+
+  it("parses a stream document by document with the same readings and lines as one parse, block scalars with '---' inside quotes included", () => {
+    const text = "%YAML 1.1\n---\nkind: A\nnote: |\n  a --- b\n---\nkind: B\n...\nkind: C\n--- {kind: D}\n";
+    const parsed = parseManifests(text);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.documents.map((d) => [(d.value as { kind: string }).kind, d.line])).toEqual([
+      ["A", 3],
+      ["B", 7],
+      ["C", 9],
+      ["D", 10],
+    ]);
+    expect(parsed.documents[0]?.fieldLine("note")).toBe(4);
+  });
+
+  it("a document larger than any API server accepts is a problem at its line, never parsed; the others are read", () => {
+    const huge = `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\ndata:\n  blob: "${"x".repeat(MAX_DOCUMENT_BYTES)}"\n`;
+    const parsed = parseManifests(`kind: A\n${huge}---\nkind: B\n`);
+    expect(parsed.documents.map((d) => [(d.value as { kind: string }).kind, d.line])).toEqual([
+      ["A", 1],
+      ["B", 9],
+    ]);
+    expect(parsed.errors).toEqual([{ line: 2, message: `document of ${(huge.length).toLocaleString("en-US")} bytes is larger than any API server accepts (3 MiB request bodies): not checked` }]);
   });
 
   it("reads YAML 1.1 booleans as kubectl does, and keeps dates as strings", () => {
