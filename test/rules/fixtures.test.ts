@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { collectObjects } from "../../src/manifests/collect-objects.js";
 import { BUILTIN_RULES } from "../../src/rules/index.js";
-import { evaluateManifests } from "../evaluate-helper.js";
+import { evaluate } from "../../src/engine/evaluate.js";
+import { inventoryFromObjects } from "../../src/engine/inventory.js";
+import { DEFAULT_POLICY } from "../../src/policy/policy.js";
 
 const root = join(import.meta.dirname, "..", "fixtures", "manifests");
 
@@ -20,7 +22,8 @@ describe.each(BUILTIN_RULES.map((rule) => rule.id))("fixtures of %s", (ruleId) =
     const text = readFileSync(join(root, ruleId, file), "utf8");
     const collected = collectObjects([{ file, text }], [], "default");
     expect(collected.problems).toEqual([]);
-    const report = evaluateManifests(collected.objects.map((o) => o.body));
+    // The objects as check collects them (kinds no rule reads keep no body), judged as check judges them.
+    const report = evaluate(collected.objects, { rules: BUILTIN_RULES, policy: DEFAULT_POLICY, inventory: inventoryFromObjects(collected.objects, "default"), surface: "manifests", today: "2026-11-24", defaultNamespace: "default" });
     expect(report.problems).toEqual([]);
     const hits = report.findings.filter((f) => f.rule === ruleId);
     if (file.startsWith("fail.")) expect(hits.length).toBeGreaterThan(0);
