@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { buildAssets, findAssets, hasGo } from "../test/e2e/support/assets.js";
 import { startControlPlane, type ControlPlane } from "../test/e2e/support/control-plane.js";
 import { createNamespace, registerWebhook, startNetguard } from "../test/e2e/support/netguard.js";
-import { startProcess, waitFor } from "../test/e2e/support/processes.js";
-import { tail } from "../test/e2e/support/processes.js";
+import { startProcess, tail, waitFor } from "../test/e2e/support/processes.js";
 
 /** Creates per second, and how long each round sends at that rate. */
 const RATE = 100;

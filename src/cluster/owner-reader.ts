@@ -15,14 +15,19 @@ export function createOwnerReader(config: KubeConfig, timeoutMs: number): OwnerR
     while (claimed !== undefined && found.length < 3 && Date.now() < deadline) {
       const reference = claimed;
       let read: unknown;
+      let timer: NodeJS.Timeout | undefined;
       try {
         read = await Promise.race([
           api.read({ apiVersion: reference.apiVersion, kind: reference.kind, metadata: { name: reference.name, namespace } }),
-          new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), Math.max(1, deadline - Date.now())).unref()),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error("timeout")), Math.max(1, deadline - Date.now()));
+          }),
         ]);
       } catch {
         // Gone, forbidden or slow: the chain ends here and no exemption is borrowed through it.
         break;
+      } finally {
+        clearTimeout(timer);
       }
       const object = toKubeObject({ ...(read as Record<string, unknown>), apiVersion: reference.apiVersion, kind: reference.kind }, { namespace });
       if (!object.ok) break;

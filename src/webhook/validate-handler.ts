@@ -146,12 +146,12 @@ function confirmIfCoverage(request: AdmissionRequest, outcome: ReviewOutcome, in
 }
 
 /** The identities kube-controller-manager creates Pods, ReplicaSets and Jobs as (with and without per-controller credentials). */
-const CONTROLLER_USERS = new Set(
-  ["replicaset-controller", "daemon-set-controller", "statefulset-controller", "job-controller", "replication-controller", "deployment-controller", "cronjob-controller"].map(
+const CONTROLLER_USERS: ReadonlySet<string> = new Set([
+  "system:kube-controller-manager",
+  ...["replicaset-controller", "daemon-set-controller", "statefulset-controller", "job-controller", "replication-controller", "deployment-controller", "cronjob-controller"].map(
     (name) => `system:serviceaccount:kube-system:${name}`,
   ),
-);
-CONTROLLER_USERS.add("system:kube-controller-manager");
+]);
 
 /**
  * Only a controller's own request may borrow its owner's exemption: anyone who can create a Pod can
@@ -170,7 +170,7 @@ function mayBorrowExemption(request: AdmissionRequest, outcome: ReviewOutcome, i
 
 async function withOwners(request: AdmissionRequest, input: ReviewDeps, reader: OwnerReader, deps: HandlerContext): Promise<ReviewOutcome> {
   const owners = await reader(request.namespace, request.object?.body);
-  const inventory: Inventory = { ...input.inventory, networkPolicies: (namespace) => input.inventory.networkPolicies(namespace), owners: ownerLookupOf(owners) };
+  const inventory: Inventory = { networkPolicies: (namespace) => input.inventory.networkPolicies(namespace), owners: ownerLookupOf(owners) };
   const again: ReviewDeps = { ...input, inventory, followOwners: true };
   return confirmIfCoverage(request, reviewAdmission(request, again), again, deps);
 }

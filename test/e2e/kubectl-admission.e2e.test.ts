@@ -208,12 +208,10 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
     try {
       const agent = readFileSync(join(FIXTURES, "denied-deployment-hostnetwork-udp.yaml"), "utf8").replaceAll("web", "agent").replace(", protocol: UDP", "");
       expect(await kubectl(["apply", "-n", ns, "-f", "-"], agent)).toEqual({ code: 0, stdout: "deployment.apps/agent created\n", stderr: "" });
-      const pods = await waitFor("the exempt Deployment's Pod", async () => (await kubectl(["get", "pods", "-n", ns, "-l", "app=agent", "-o", "json"])).stdout, { timeoutMs: 30_000 }).then(async () =>
-        waitFor("a Pod", async () => {
-          const listed = JSON.parse((await kubectl(["get", "pods", "-n", ns, "-l", "app=agent", "-o", "json"])).stdout) as { items: { metadata: Record<string, unknown> }[] };
-          return listed.items[0];
-        }, { timeoutMs: 30_000 }),
-      );
+      const pods = await waitFor("the exempt Deployment's Pod", async () => {
+        const listed = JSON.parse((await kubectl(["get", "pods", "-n", ns, "-l", "app=agent", "-o", "json"])).stdout) as { items: { metadata: Record<string, unknown> }[] };
+        return listed.items[0];
+      }, { timeoutMs: 30_000 });
       const { ownerReferences, labels } = pods.metadata as { ownerReferences: unknown; labels: Record<string, string> };
       const forged = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "forged", namespace: ns, labels, ownerReferences }, spec: { hostNetwork: true, containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } });
       const denied = await kubectl(["create", "-f", "-"], forged);
