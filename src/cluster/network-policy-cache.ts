@@ -1,10 +1,11 @@
-import { NetworkingV1Api, Watch, type KubeConfig } from "@kubernetes/client-node";
+import { NetworkingV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Inventory, PolicyLookup } from "../engine/types.js";
 import { readNetworkPolicy, type NetworkPolicyFacts } from "../kube/network-policy.js";
 import { asObject, asString } from "../kube/fields.js";
 import { toKubeObject } from "../kube/object.js";
 import { describeApiError } from "./api-error.js";
+import { startListWatch } from "./list-watch.js";
 
 /** The webhook's view of the cluster's NetworkPolicies: an informer cache indexed by namespace. */
 export interface NetworkPolicyCache extends Inventory {
@@ -26,8 +27,6 @@ export interface CacheOptions {
 }
 
 const PATH = "/apis/networking.k8s.io/v1/networkpolicies";
-/** Watches this short-lived are retried after a pause, so a server that closes at once is not hammered. */
-const MIN_WATCH_MS = 1000;
 
 type FactsIndex = Map<string, Map<string, NetworkPolicyFacts>>;
 
@@ -38,20 +37,10 @@ type FactsIndex = Map<string, Map<string, NetworkPolicyFacts>>;
  */
 export function startNetworkPolicyCache(config: KubeConfig, options: CacheOptions): NetworkPolicyCache {
   const api = config.makeApiClient(NetworkingV1Api);
-  const watcher = new Watch(config);
   let byNamespace: FactsIndex = new Map();
   // Lookups happen on every review; changes are rare: answer from a per-namespace array built once.
   let answers = new Map<string, PolicyLookup>();
   let answersFor: FactsIndex | undefined;
-  let synced = false;
-  let stopped = false;
-  let resourceVersion = "";
-  let request: AbortController | undefined;
-  let sleeping: { timer: NodeJS.Timeout; wake: () => void } | undefined;
-  let markSynced: () => void = () => undefined;
-  const syncedPromise = new Promise<void>((resolve) => {
-    markSynced = resolve;
-  });
 
   const upsert = (index: FactsIndex, policy: unknown): void => {
     const facts = factsOf(policy);
@@ -70,93 +59,35 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
     if (names?.size === 0) byNamespace.delete(namespace);
     answers.delete(namespace);
   };
-  const pause = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      sleeping = { timer: setTimeout(resolve, ms), wake: resolve };
-    });
-
-  const relist = async (): Promise<void> => {
-    const fresh: FactsIndex = new Map();
-    let cont: string | undefined;
-    let version = "";
-    do {
-      const page = await api.listNetworkPolicyForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) });
-      for (const item of page.items) upsert(fresh, item);
-      version ||= page.metadata?.resourceVersion ?? "";
-      cont = page.metadata?._continue || undefined;
-    } while (cont !== undefined);
-    // Swap in one step: lookups during a relist keep answering from the previous list.
-    byNamespace = fresh;
-    resourceVersion = version;
-    if (!synced) {
-      synced = true;
-      options.logger.info({ policies: cache.size() }, "NetworkPolicy cache synced");
-      markSynced();
-    }
-    options.onChange?.(cache);
-  };
-
-  const watchOnce = async (): Promise<unknown> => {
-    const started = Date.now();
-    const ended = await new Promise<unknown>((resolve) => {
-      watcher
-        .watch(
-          PATH,
-          { resourceVersion, allowWatchBookmarks: true },
-          (type: string, object: unknown) => {
-            const version = asString(asObject(asObject(object)?.["metadata"])?.["resourceVersion"]);
-            if (type === "ERROR") {
-              // 410 Gone: our resourceVersion was compacted away; the stream ends and we relist.
-              if (asObject(object)?.["code"] === 410) resourceVersion = "";
-              return;
-            }
-            if (type === "ADDED" || type === "MODIFIED") {
-              upsert(byNamespace, object);
-              const namespace = asString(asObject(asObject(object)?.["metadata"])?.["namespace"]);
-              if (namespace !== undefined) options.onPolicyEvent?.(namespace);
-            }
-            else if (type === "DELETED") remove(object);
-            if (version) resourceVersion = version;
-            if (type !== "BOOKMARK") options.onChange?.(cache);
-          },
-          (error: unknown) => resolve(error ?? null),
-        )
-        .then(
-          (controller) => {
-            request = controller;
-            // stop() may have come while the watch was being opened: it must not outlive it.
-            if (stopped) controller.abort();
-          },
-          (error: unknown) => resolve(error),
-        );
-    });
-    request = undefined;
-    if (ended !== null && asObject(ended)?.["statusCode"] === 410) resourceVersion = "";
-    if (ended !== null || Date.now() - started < MIN_WATCH_MS) return ended ?? new Error("watch closed at once");
-    return null;
-  };
-
-  const run = async (): Promise<void> => {
-    while (!stopped) {
-      try {
-        if (resourceVersion === "") await relist();
-        const failure = await watchOnce();
-        if (failure !== null && !stopped) {
-          options.logger.warn({ err: failure, retryMs: options.retryMs, synced }, "NetworkPolicy watch failed; retrying");
-          await pause(options.retryMs);
-        }
-      } catch (error) {
-        if (stopped) return;
-        options.logger.warn({ err: error, retryMs: options.retryMs, synced }, "NetworkPolicy list failed; retrying");
-        await pause(options.retryMs);
+  const loop = startListWatch(config, {
+    what: "NetworkPolicy",
+    path: PATH,
+    list: (cont) => api.listNetworkPolicyForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) }),
+    replace: (items) => {
+      const fresh: FactsIndex = new Map();
+      for (const item of items) upsert(fresh, item);
+      // Swap in one step: lookups during a relist keep answering from the previous list.
+      byNamespace = fresh;
+    },
+    event: (type, object) => {
+      if (type === "DELETED") {
+        remove(object);
+        return;
       }
-    }
-  };
+      upsert(byNamespace, object);
+      const namespace = asString(asObject(asObject(object)?.["metadata"])?.["namespace"]);
+      if (namespace !== undefined) options.onPolicyEvent?.(namespace);
+    },
+    logger: options.logger,
+    retryMs: options.retryMs,
+    onSynced: () => options.logger.info({ policies: cache.size() }, "NetworkPolicy cache synced"),
+    onChange: () => options.onChange?.(cache),
+  });
 
   const empty: PolicyLookup = { verified: true, policies: [] };
   const cache: NetworkPolicyCache = {
     networkPolicies: (namespace) => {
-      if (!synced) return { verified: false, reason: "the NetworkPolicy cache has not synced with the API server yet" };
+      if (!loop.isSynced()) return { verified: false, reason: "the NetworkPolicy cache has not synced with the API server yet" };
       if (answersFor !== byNamespace) {
         answers = new Map();
         answersFor = byNamespace;
@@ -169,24 +100,15 @@ export function startNetworkPolicyCache(config: KubeConfig, options: CacheOption
       }
       return answer;
     },
-    isSynced: () => synced,
+    isSynced: loop.isSynced,
     size: () => {
       let total = 0;
       for (const names of byNamespace.values()) total += names.size;
       return total;
     },
-    synced: syncedPromise,
-    stop: () => {
-      stopped = true;
-      request?.abort();
-      if (sleeping) {
-        clearTimeout(sleeping.timer);
-        sleeping.wake();
-      }
-      return Promise.resolve();
-    },
+    synced: loop.synced,
+    stop: loop.stop,
   };
-  void run();
   return cache;
 }
 
