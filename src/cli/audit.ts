@@ -2,6 +2,7 @@ import { summarizeNamespaces, type NamespaceSummary } from "../audit/namespace-s
 import { topLevelObjects } from "../audit/top-level-owners.js";
 import { loadKubeConfig } from "../cluster/kubeconfig.js";
 import { auditedKinds, listKind, type KindListing } from "../cluster/list-cluster.js";
+import { listNamespaceLabels } from "../cluster/namespace-labels.js";
 import { evaluate } from "../engine/evaluate.js";
 import { inventoryFromObjects } from "../engine/inventory.js";
 import type { Inventory, Problem, Report } from "../engine/types.js";
@@ -89,10 +90,14 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
     }
   }
   const policiesListed = listings.find((l) => l.kind.kind === "NetworkPolicy");
-  const inventory: Inventory =
+  const listed: Inventory =
     policiesListed?.ok === true
       ? inventoryFromObjects(objects, "default")
       : { networkPolicies: () => ({ verified: false, reason: "NetworkPolicies could not be listed" }) };
+  // Namespace labels only matter to overrides that select namespaces by them: listed only then.
+  const inventory: Inventory = policy.value.overrides.some((o) => o.namespaceSelector !== undefined)
+    ? { ...listed, namespaceLabels: await listNamespaceLabels(config.value) }
+    : listed;
   const { kept, skipped } = topLevelObjects(objects);
   const evaluated = evaluate(kept, { rules: BUILTIN_RULES, policy: policy.value, inventory, surface: "cluster", today: isoDay(io.now()), defaultNamespace: "default" });
   const report: Report = { ...evaluated, problems: [...problems, ...evaluated.problems] };

@@ -3,9 +3,10 @@ import { inventoryOf } from "../engine/inventory.js";
 import type { NetworkPolicyFacts } from "../kube/network-policy.js";
 import { loadKubeConfig } from "./kubeconfig.js";
 import { auditedKinds, listKind } from "./list-cluster.js";
+import { listNamespaceLabels } from "./namespace-labels.js";
 import { factsOf } from "./network-policy-cache.js";
 
-/** `check --cluster`: the live NetworkPolicies of the input's namespaces, listed once each. */
+/** `check --cluster`: the live NetworkPolicies of the input's namespaces, listed once each, and the namespaces' labels. */
 export const loadClusterInventory: ClusterInventoryLoader = async (namespaces, options) => {
   const config = loadKubeConfig(options);
   if (!config.ok) return config;
@@ -20,5 +21,5 @@ export const loadClusterInventory: ClusterInventoryLoader = async (namespaces, o
       if (facts) policies.push(facts);
     }
   }
-  return { ok: true, inventory: inventoryOf(policies) };
+  return { ok: true, inventory: { ...inventoryOf(policies), namespaceLabels: await listNamespaceLabels(config.value) } };
 };

@@ -1,11 +1,13 @@
 import type { KubeObject, ObjectRef } from "../kube/object.js";
 import { verifiedOwners } from "../kube/owners.js";
-import { readSubject } from "../kube/subject.js";
+import { isRuleSubject, readSubject } from "../kube/subject.js";
 import type { Policy } from "../policy/policy.js";
 import { findExemption, type ExemptionMatch } from "./exemptions.js";
+import { overrideFor, type NamespaceOverride } from "./overrides.js";
 import {
   ACTION_STRENGTH,
   type Action,
+  type AppliedOverride,
   type ExpiredExemption,
   type Finding,
   type Inventory,
@@ -13,6 +15,7 @@ import {
   type Report,
   type Rule,
   type Surface,
+  type UnappliedOverride,
   type Violation,
   type WaivedFinding,
 } from "./types.js";
@@ -40,9 +43,23 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
   const waived: WaivedFinding[] = [];
   const expired: ExpiredExemption[] = [];
   const problems: Problem[] = [];
+  const unappliedOverrides: UnappliedOverride[] = [];
+  // One lookup of a namespace's labels and overrides per evaluation, however many objects it holds.
+  const overrides = new Map<string, NamespaceOverride>();
+  const overrideOf = (namespace: string | undefined): NamespaceOverride | undefined => {
+    if (namespace === undefined || input.policy.overrides.length === 0) return undefined;
+    let found = overrides.get(namespace);
+    if (found === undefined) {
+      found = overrideFor(input.policy.overrides, namespace, input.inventory.namespaceLabels);
+      overrides.set(namespace, found);
+      for (const notice of found.unapplied) unappliedOverrides.push(notice);
+    }
+    return found;
+  };
   let count = 0;
   for (const object of objects) {
     count += 1;
+    const override = isRuleSubject(object) ? overrideOf(object.ref.namespace)?.applied : undefined;
     // Worked out at most once per object, and only once a rule has found something to exempt.
     let owners: ObjectRef[] | undefined;
     const read = readSubject(object, input.defaultNamespace);
@@ -51,7 +68,8 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
       problems.push({ object: object.ref, source, field: problem.field, message: problem.message });
     }
     for (const rule of input.rules) {
-      const configured = input.policy.rules[rule.id].action;
+      const overridden = override?.rules[rule.id];
+      const configured = overridden ?? input.policy.rules[rule.id].action;
       if (configured === "off") continue;
       const violations = rule.check(read.subject, input);
       if (violations.length === 0) continue;
@@ -61,12 +79,12 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
         expired.push({ rule: rule.id, object: object.ref, reason: exemption.reason, expires: exemption.expires });
       }
       for (const violation of violations) {
-        const finding = toFinding(rule, object, violation, capAction(configured, violation.maxAction));
+        const finding = toFinding(rule, object, violation, capAction(configured, violation.maxAction), overridden === undefined ? undefined : override);
         record(finding, exemption, findings, waived);
       }
     }
   }
-  return { objects: count, findings, waived, expired, problems };
+  return { objects: count, findings, waived, expired, problems, unappliedOverrides };
 }
 
 function record(finding: Finding, exemption: ExemptionMatch, findings: Finding[], waived: WaivedFinding[]): void {
@@ -79,7 +97,7 @@ export function capAction(action: Action, cap: Action | undefined): Action {
   return cap !== undefined && ACTION_STRENGTH[cap] < ACTION_STRENGTH[action] ? cap : action;
 }
 
-function toFinding(rule: Rule, object: KubeObject, violation: Violation, action: Action): Finding {
+function toFinding(rule: Rule, object: KubeObject, violation: Violation, action: Action, override: AppliedOverride | undefined): Finding {
   return {
     rule: rule.id,
     action,
@@ -91,6 +109,8 @@ function toFinding(rule: Rule, object: KubeObject, violation: Violation, action:
     key: violation.key,
     details: violation.details ?? [],
     ...(object.source ? { source: { file: object.source.file, line: object.source.fieldLine?.(violation.field) ?? object.source.line } } : {}),
+    // Only the override's name, not its rules: outputs say which override set the action.
+    ...(override ? { override: { index: override.index, reason: override.reason, scope: override.scope } } : {}),
   };
 }
 

@@ -1,7 +1,10 @@
 import { isNetworkPolicy, readNetworkPolicy, type NetworkPolicyFacts } from "../kube/network-policy.js";
 import type { KubeObject } from "../kube/object.js";
 import { OWNER_KINDS, ownerFacts, type OwnerFacts } from "../kube/owners.js";
-import type { Inventory, PolicyLookup } from "./types.js";
+import type { Inventory, NamespaceLabels, PolicyLookup } from "./types.js";
+
+/** The label the API server puts on every namespace (1.21+), so selectors on it never need the object. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** An inventory over a fixed set of NetworkPolicies, indexed by namespace. */
 export function inventoryOf(policies: Iterable<NetworkPolicyFacts>): Inventory {
@@ -24,11 +27,20 @@ export function inventoryOf(policies: Iterable<NetworkPolicyFacts>): Inventory {
 export function inventoryFromObjects(objects: Iterable<KubeObject>, defaultNamespace: string): Inventory {
   const policies: NetworkPolicyFacts[] = [];
   const controllers = new Map<string, OwnerFacts>();
+  const namespaces = new Map<string, Readonly<Record<string, string>>>();
   for (const object of objects) {
-    if (isNetworkPolicy(object)) policies.push(readNetworkPolicy(object, defaultNamespace));
+    if (object.ref.kind === "Namespace" && object.ref.apiVersion === "v1") namespaces.set(object.ref.name, { ...object.labels, [NAMESPACE_NAME_LABEL]: object.ref.name });
+    else if (isNetworkPolicy(object)) policies.push(readNetworkPolicy(object, defaultNamespace));
     else if (OWNER_KINDS.includes(object.ref.kind)) controllers.set(ownerKey(object.ref.namespace ?? defaultNamespace, object.ref.kind, object.ref.name), ownerFacts(object));
   }
-  return { ...inventoryOf(policies), owners: (namespace, kind, name) => controllers.get(ownerKey(namespace, kind, name)) };
+  return {
+    ...inventoryOf(policies),
+    owners: (namespace, kind, name) => controllers.get(ownerKey(namespace, kind, name)),
+    namespaceLabels: (namespace) => {
+      const labels = namespaces.get(namespace);
+      return labels ? { known: true, labels } : { known: false, reason: `no Namespace object "${namespace}" in the input` };
+    },
+  };
 }
 
 function ownerKey(namespace: string, kind: string, name: string): string {
@@ -38,6 +50,16 @@ function ownerKey(namespace: string, kind: string, name: string): string {
 /** Combines inventories (files plus cluster): the union of their policies; unverified if any is. */
 export function mergeInventories(...inventories: readonly Inventory[]): Inventory {
   return {
+    // The first that knows a namespace's labels answers (the files before the cluster).
+    namespaceLabels: (namespace) => {
+      const reasons: string[] = [];
+      for (const inventory of inventories) {
+        const found: NamespaceLabels | undefined = inventory.namespaceLabels?.(namespace);
+        if (found?.known) return found;
+        if (found) reasons.push(found.reason);
+      }
+      return { known: false, reason: reasons.join("; ") || "namespace labels are not available here" };
+    },
     owners: (namespace, kind, name) => {
       for (const inventory of inventories) {
         const found = inventory.owners?.(namespace, kind, name);
@@ -59,5 +81,9 @@ export function mergeInventories(...inventories: readonly Inventory[]): Inventor
 
 /** An inventory that answers one namespace from a fresher lookup (a live read) and the rest from the base. */
 export function withNamespace(base: Inventory, namespace: string, lookup: PolicyLookup): Inventory {
-  return { ...(base.owners ? { owners: base.owners } : {}), networkPolicies: (ns) => (ns === namespace ? lookup : base.networkPolicies(ns)) };
+  return {
+    ...(base.owners ? { owners: base.owners } : {}),
+    ...(base.namespaceLabels ? { namespaceLabels: base.namespaceLabels } : {}),
+    networkPolicies: (ns) => (ns === namespace ? lookup : base.networkPolicies(ns)),
+  };
 }

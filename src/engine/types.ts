@@ -18,9 +18,16 @@ export type PolicyLookup =
   | { readonly verified: true; readonly policies: readonly NetworkPolicyFacts[] }
   | { readonly verified: false; readonly reason: string };
 
+/** A namespace's labels, or why they cannot be known here (namespace selectors then match nothing). */
+export type NamespaceLabels =
+  | { readonly known: true; readonly labels: Readonly<Record<string, string>> }
+  | { readonly known: false; readonly reason: string };
+
 /** Facts from outside the object under review: the manifest set, a cluster cache or a live list. */
 export interface Inventory {
   networkPolicies(namespace: string): PolicyLookup;
+  /** Namespace labels, for overrides with a namespaceSelector; absent where none are known. */
+  readonly namespaceLabels?: (namespace: string) => NamespaceLabels;
   /** The controllers known here, for exemptions that follow ownership; absent where none are known. */
   readonly owners?: OwnerLookup;
 }
@@ -66,6 +73,25 @@ export interface Finding {
   readonly key: string;
   readonly details: readonly string[];
   readonly source?: SourceRef;
+  /** The policy override that set this finding's action; absent when the rule's own action stands. */
+  readonly override?: AppliedOverride;
+}
+
+/** Which override set an action, as every output names it. */
+export interface AppliedOverride {
+  /** Position in the policy's overrides list. */
+  readonly index: number;
+  readonly reason: string | undefined;
+  /** The override's namespaces and selector, as shown: "dev-*", "namespaces labelled env=dev". */
+  readonly scope: string;
+}
+
+/** An override with a namespaceSelector left out for a namespace whose labels are unknown: said, never silent. */
+export interface UnappliedOverride {
+  readonly namespace: string;
+  readonly override: AppliedOverride;
+  /** Why the labels are unknown. */
+  readonly why: string;
 }
 
 /** Where an exemption came from. */
@@ -101,6 +127,7 @@ export interface Report {
   readonly waived: readonly WaivedFinding[];
   readonly expired: readonly ExpiredExemption[];
   readonly problems: readonly Problem[];
+  readonly unappliedOverrides: readonly UnappliedOverride[];
 }
 
 /** Orders actions by strength, deny strongest. */

@@ -1,5 +1,6 @@
 import type { Action, RuleId } from "../engine/types.js";
 import { isObject } from "../kube/fields.js";
+import { compileSelector, type LabelSelector } from "../kube/label-selector.js";
 
 /** A rule's action in policy; "off" means the rule does not run at all. */
 export type ActionSetting = Action | "off";
@@ -13,13 +14,33 @@ export type EnforceOn = "pods" | "workloads";
 /** Per-rule settings; the options beyond action belong to one rule each. */
 export interface RuleSettings {
   readonly "host-network": { readonly action: ActionSetting };
-  readonly "host-port": { readonly action: ActionSetting };
+  readonly "host-port": { readonly action: ActionSetting; readonly allowedHostPorts: readonly HostPortRange[] };
   readonly "tcp-only": { readonly action: ActionSetting; readonly allowedProtocols: readonly string[] };
   readonly "ingress-policy": {
     readonly action: ActionSetting;
     readonly enforceOn: EnforceOn;
     readonly whenUnverified: UnverifiedCoverage;
   };
+}
+
+/** Host ports host-port lets through: an inclusive range, for one protocol or (undefined) every protocol. */
+export interface HostPortRange {
+  readonly min: number;
+  readonly max: number;
+  readonly protocol: string | undefined;
+}
+
+/**
+ * Actions for some namespaces: the first override whose selectors all match an object's namespace
+ * sets the action of the rules it names; the object's other rules keep their own action.
+ */
+export interface PolicyOverride {
+  /** Names or globs; undefined matches every name. */
+  readonly namespaces: readonly string[] | undefined;
+  /** Matched against the namespace's labels; undefined matches without looking at labels. */
+  readonly namespaceSelector: LabelSelector | undefined;
+  readonly rules: Readonly<Partial<Record<RuleId, ActionSetting>>>;
+  readonly reason: string | undefined;
 }
 
 /** A policy-file exemption; every present selector must match, and absent ones match everything. */
@@ -37,6 +58,7 @@ export interface PolicyExemption {
 export interface Policy {
   readonly rules: RuleSettings;
   readonly exemptions: readonly PolicyExemption[];
+  readonly overrides: readonly PolicyOverride[];
   /** Honour netguard.io/exempt annotations; off by default because the object's author writes them. */
   readonly annotationExemptions: boolean;
 }
@@ -55,11 +77,12 @@ export type LocateKey = (path: readonly (string | number)[]) => number | undefin
 export const DEFAULT_POLICY: Policy = {
   rules: {
     "host-network": { action: "deny" },
-    "host-port": { action: "deny" },
+    "host-port": { action: "deny", allowedHostPorts: [] },
     "tcp-only": { action: "deny", allowedProtocols: ["TCP"] },
     "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny" },
   },
   exemptions: [],
+  overrides: [],
   annotationExemptions: false,
 };
 
@@ -68,8 +91,10 @@ export const RULE_IDS: readonly RuleId[] = ["host-network", "host-port", "tcp-on
 
 const ACTIONS: readonly ActionSetting[] = ["deny", "warn", "audit", "off"];
 const PROTOCOLS = ["TCP", "UDP", "SCTP"];
-const TOP_KEYS = ["apiVersion", "kind", "rules", "exemptions", "annotationExemptions"];
+const TOP_KEYS = ["apiVersion", "kind", "rules", "exemptions", "overrides", "annotationExemptions"];
 const EXEMPTION_KEYS = ["reason", "rules", "namespaces", "kinds", "names", "expires"];
+const OVERRIDE_KEYS = ["namespaces", "namespaceSelector", "rules", "reason"];
+const HOST_PORT_KEYS = ["port", "min", "max", "protocol"];
 
 /** Checks a decoded policy document; every error is collected, none is defaulted away. */
 export function parsePolicy(value: unknown, locate: LocateKey): { ok: true; value: Policy } | { ok: false; errors: PolicyError[] } {
@@ -88,10 +113,11 @@ export function parsePolicy(value: unknown, locate: LocateKey): { ok: true; valu
   if (value["kind"] !== undefined && value["kind"] !== "Policy") fail(["kind"], 'must be "Policy"');
   const rules = parseRules(value["rules"], fail);
   const exemptions = parseExemptions(value["exemptions"], fail);
+  const overrides = parseOverrides(value["overrides"], fail);
   const annotationExemptions = value["annotationExemptions"] ?? false;
   if (typeof annotationExemptions !== "boolean") fail(["annotationExemptions"], "must be true or false");
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { rules, exemptions, annotationExemptions: annotationExemptions === true } };
+  return { ok: true, value: { rules, exemptions, overrides, annotationExemptions: annotationExemptions === true } };
 }
 
 type Fail = (path: readonly (string | number)[], message: string) => void;
@@ -122,13 +148,13 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
   const action = (id: RuleId, entry: Readonly<Record<string, unknown>>): ActionSetting =>
     oneOf(entry["action"], ACTIONS, DEFAULT_POLICY.rules[id].action, ["rules", id, "action"], fail);
   const hostNetwork = settings("host-network", []);
-  const hostPort = settings("host-port", []);
+  const hostPort = settings("host-port", ["allowedHostPorts"]);
   const tcpOnly = settings("tcp-only", ["allowedProtocols"]);
   const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified"]);
   const defaults = DEFAULT_POLICY.rules["ingress-policy"];
   return {
     "host-network": { action: action("host-network", hostNetwork) },
-    "host-port": { action: action("host-port", hostPort) },
+    "host-port": { action: action("host-port", hostPort), allowedHostPorts: parseHostPorts(hostPort["allowedHostPorts"], fail) },
     "tcp-only": { action: action("tcp-only", tcpOnly), allowedProtocols: parseProtocols(tcpOnly["allowedProtocols"], fail) },
     "ingress-policy": {
       action: action("ingress-policy", ingress),
@@ -157,6 +183,113 @@ function parseProtocols(value: unknown, fail: Fail): readonly string[] {
     fail([...path, index], `${JSON.stringify(entry)} is not a protocol (${PROTOCOLS.join(", ")})`);
     return [];
   });
+}
+
+function parseHostPorts(value: unknown, fail: Fail): readonly HostPortRange[] {
+  const path = ["rules", "host-port", "allowedHostPorts"];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail(path, "must be a list of {port} or {min, max}, each optionally with a protocol");
+    return [];
+  }
+  return value.flatMap((entry: unknown, index): HostPortRange[] => {
+    const at = [...path, index];
+    if (!isObject(entry)) {
+      fail(at, "must be a mapping: {port: 9100} or {min: 30000, max: 30100}, optionally with protocol");
+      return [];
+    }
+    let bad = false;
+    const failHere: Fail = (where, message) => {
+      bad = true;
+      fail(where, message);
+    };
+    for (const key of Object.keys(entry)) {
+      if (!HOST_PORT_KEYS.includes(key)) failHere([...at, key], `unknown key; expected one of ${HOST_PORT_KEYS.join(", ")}`);
+    }
+    const port = portNumber(entry["port"], [...at, "port"], failHere);
+    const min = portNumber(entry["min"], [...at, "min"], failHere);
+    const max = portNumber(entry["max"], [...at, "max"], failHere);
+    const given = (key: string): boolean => entry[key] !== undefined && entry[key] !== null;
+    if (given("port") && (given("min") || given("max"))) failHere(at, "give either port or min and max, not both");
+    else if (!given("port") && !given("min") && !given("max")) failHere(at, "give a port, or min and max");
+    else if (!given("port") && !given("min")) failHere(at, "max needs a min");
+    else if (!given("port") && !given("max")) failHere(at, "min needs a max");
+    else if (min !== undefined && max !== undefined && min > max) failHere([...at, "max"], `${String(max)} is below min ${String(min)}`);
+    const protocol = entry["protocol"];
+    if (protocol !== undefined && protocol !== null && !(typeof protocol === "string" && PROTOCOLS.includes(protocol))) {
+      failHere([...at, "protocol"], `${JSON.stringify(protocol)} is not a protocol (${PROTOCOLS.join(", ")})`);
+    }
+    const low = port ?? min;
+    const high = port ?? max;
+    if (bad || low === undefined || high === undefined) return [];
+    return [{ min: low, max: high, protocol: typeof protocol === "string" ? protocol : undefined }];
+  });
+}
+
+/** A hostPort as the API server validates it: an integer 1-65535 (0 means no host port). */
+function portNumber(value: unknown, path: readonly (string | number)[], fail: Fail): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+    fail(path, `${JSON.stringify(value)} is not a port number (1-65535)`);
+    return undefined;
+  }
+  return value;
+}
+
+function parseOverrides(value: unknown, fail: Fail): PolicyOverride[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    fail(["overrides"], "must be a list of {namespaces, namespaceSelector, rules, reason}");
+    return [];
+  }
+  return value.flatMap((entry: unknown, index): PolicyOverride[] => {
+    const path = ["overrides", index];
+    if (!isObject(entry)) {
+      fail(path, "must be a mapping with rules and namespaces or namespaceSelector");
+      return [];
+    }
+    for (const key of Object.keys(entry)) {
+      if (!OVERRIDE_KEYS.includes(key)) fail([...path, key], `unknown key; expected one of ${OVERRIDE_KEYS.join(", ")}`);
+    }
+    const namespaces = stringList(entry["namespaces"], [...path, "namespaces"], fail);
+    const namespaceSelector = parseNamespaceSelector(entry["namespaceSelector"], [...path, "namespaceSelector"], fail);
+    if (entry["namespaces"] === undefined && entry["namespaceSelector"] === undefined) {
+      // An override of every namespace is the rule's own action: say where it belongs rather than guess.
+      fail(path, "give namespaces, namespaceSelector or both (for every namespace, set the action under rules)");
+    }
+    const reason = entry["reason"];
+    if (reason !== undefined && (typeof reason !== "string" || reason.trim() === "")) fail([...path, "reason"], "must be a non-empty string");
+    return [{ namespaces, namespaceSelector, rules: parseOverrideRules(entry["rules"], [...path, "rules"], fail), reason: typeof reason === "string" ? reason : undefined }];
+  });
+}
+
+function parseNamespaceSelector(value: unknown, path: readonly (string | number)[], fail: Fail): LabelSelector | undefined {
+  if (value === undefined || value === null) return undefined;
+  const compiled = compileSelector(value, "namespaceSelector");
+  if (!compiled.ok) {
+    fail(path, compiled.error);
+    return undefined;
+  }
+  return compiled.value;
+}
+
+function parseOverrideRules(value: unknown, path: readonly (string | number)[], fail: Fail): Partial<Record<RuleId, ActionSetting>> {
+  if (!isObject(value) || Object.keys(value).length === 0) {
+    fail(path, `required: a mapping from rule id to action, such as {host-port: warn} (${ACTIONS.join(", ")})`);
+    return {};
+  }
+  const rules: Partial<Record<RuleId, ActionSetting>> = {};
+  for (const [key, setting] of Object.entries(value)) {
+    const id = RULE_IDS.find((candidate) => candidate === key);
+    if (id === undefined) {
+      fail([...path, key], `unknown rule id; known rules: ${RULE_IDS.join(", ")}`);
+      continue;
+    }
+    const action = ACTIONS.find((candidate) => candidate === setting);
+    if (action === undefined) fail([...path, key], `${JSON.stringify(setting)} is not one of ${ACTIONS.join(", ")}`);
+    else rules[id] = action;
+  }
+  return rules;
 }
 
 function parseExemptions(value: unknown, fail: Fail): PolicyExemption[] {

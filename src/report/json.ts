@@ -1,4 +1,4 @@
-import type { Finding } from "../engine/types.js";
+import type { AppliedOverride, Finding } from "../engine/types.js";
 import { summarize } from "./summary.js";
 import type { RenderInput } from "./render-input.js";
 
@@ -19,10 +19,16 @@ export function findingJson(finding: Finding): Record<string, unknown> {
     fix: finding.fix,
     details: finding.details,
     source: finding.source ? { file: finding.source.file, line: finding.source.line } : null,
+    override: finding.override ? overrideJson(finding.override) : null,
   };
 }
 
-/** `--output json`: {findings, waived, expiredExemptions, problems, summary}. */
+/** An override as JSON names it: its reason, or its index in the policy's overrides when it has none. */
+export function overrideJson(override: AppliedOverride): string | number {
+  return override.reason ?? override.index;
+}
+
+/** `--output json`: {findings, waived, expiredExemptions, problems, unappliedOverrides, summary}. */
 export function renderJson({ report }: RenderInput): string {
   const body = {
     findings: report.findings.map(findingJson),
@@ -39,6 +45,7 @@ export function renderJson({ report }: RenderInput): string {
       field: problem.field ?? null,
       message: problem.message,
     })),
+    unappliedOverrides: report.unappliedOverrides.map((notice) => ({ namespace: notice.namespace, override: overrideJson(notice.override), scope: notice.override.scope, why: notice.why })),
     summary: summarize(report),
   };
   return `${JSON.stringify(body, null, 2)}\n`;

@@ -1,3 +1,5 @@
+import { overrideNote } from "../engine/overrides.js";
+import type { Finding } from "../engine/types.js";
 import { describeRef } from "../kube/object.js";
 import { showSource, type RenderInput } from "./render-input.js";
 
@@ -14,11 +16,11 @@ export function renderJunit({ report, checked }: RenderInput): string {
     let body = "";
     if (denials.length > 0) {
       failures += 1;
-      const text = denials.map((f) => `[${f.rule}] ${f.field}: ${f.message}\nfix: ${f.fix}`).join("\n\n");
+      const text = denials.map((f) => `[${f.rule}] ${f.field}: ${f.message}${note(f)}\nfix: ${f.fix}`).join("\n\n");
       body += `\n      <failure message="${escape(denials.map((f) => `${f.rule}: ${f.message}`).join("; "))}" type="${escape(denials.map((f) => f.rule).join(","))}">${escape(text)}</failure>`;
     }
     if (others.length > 0) {
-      body += `\n      <system-out>${escape(others.map((f) => `${f.action} [${f.rule}] ${f.field}: ${f.message}`).join("\n"))}</system-out>`;
+      body += `\n      <system-out>${escape(others.map((f) => `${f.action} [${f.rule}] ${f.field}: ${f.message}${note(f)}`).join("\n"))}</system-out>`;
     }
     const where = showSource(object.source);
     const file = where ? ` file="${escape(where)}"` : "";
@@ -40,6 +42,10 @@ export function renderJunit({ report, checked }: RenderInput): string {
     `</testsuites>`,
     "",
   ].join("\n");
+}
+
+function note(finding: Finding): string {
+  return finding.override ? ` ${overrideNote(finding.action, finding.override)}` : "";
 }
 
 /** XML-escapes text and strips characters XML 1.0 cannot carry. */

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import type { Action, Finding } from "../engine/types.js";
+import { overrideJson } from "./json.js";
 import type { ObjectRef } from "../kube/object.js";
 import type { RenderInput } from "./render-input.js";
 
@@ -57,7 +58,14 @@ export function renderPolicyReports({ report, checked }: RenderInput, now: Date)
           timestamp,
           message: entry.reason ? `${entry.finding.message} (exempted: ${entry.reason})` : entry.finding.message,
           resources: [resourceRef(entry.finding.object)],
-          properties: { field: entry.finding.field, value: entry.finding.value, action: entry.finding.action, fix: entry.finding.fix },
+          // PolicyReport properties are a string map.
+          properties: {
+            field: entry.finding.field,
+            value: entry.finding.value,
+            action: entry.finding.action,
+            fix: entry.finding.fix,
+            ...(entry.finding.override ? { override: String(overrideJson(entry.finding.override)) } : {}),
+          },
         })),
       };
     });

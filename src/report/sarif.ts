@@ -1,3 +1,4 @@
+import { overrideNote } from "../engine/overrides.js";
 import type { Action, Finding } from "../engine/types.js";
 import { describeRef } from "../kube/object.js";
 import { BUILTIN_RULES } from "../rules/index.js";
@@ -42,7 +43,7 @@ export function renderSarif({ report, version }: RenderInput): string {
           ruleId: finding.rule,
           ruleIndex: ruleIndex.get(finding.rule) ?? 0,
           level: LEVEL[finding.action],
-          message: { text: `${describeRef(finding.object)}: ${finding.message} (${finding.field})` },
+          message: { text: `${describeRef(finding.object)}: ${finding.message} (${finding.field})${finding.override ? ` ${overrideNote(finding.action, finding.override)}` : ""}` },
           locations: [
             {
               ...(finding.source ? location(finding.source.file, finding.source.line) : {}),

@@ -7,6 +7,8 @@ export interface Summary {
   readonly deny: number;
   readonly warn: number;
   readonly audit: number;
+  /** Findings whose action a policy override set (counted in deny, warn and audit too). */
+  readonly overridden: number;
   readonly waived: number;
   readonly expiredExemptions: number;
   readonly problems: number;
@@ -24,6 +26,7 @@ export function summarize(report: Report): Summary {
     deny: byAction("deny"),
     warn: byAction("warn"),
     audit: byAction("audit"),
+    overridden: report.findings.filter((finding) => finding.override !== undefined).length,
     waived: report.waived.length,
     expiredExemptions: report.expired.length,
     problems: report.problems.length,

@@ -1,3 +1,4 @@
+import { overrideNote } from "../engine/overrides.js";
 import { describeRef } from "../kube/object.js";
 import { printable } from "./printable.js";
 import { groupByObject, summarize } from "./summary.js";
@@ -12,7 +13,8 @@ export function renderText({ report }: RenderInput): string {
     lines.push(first.source ? `${first.source.file}  ${describeRef(first.object)}` : describeRef(first.object));
     for (const finding of group) {
       const line = finding.source && finding.source.line > 0 ? `line ${String(finding.source.line)}  ` : "";
-      lines.push(`  ${finding.action.toUpperCase().padEnd(5)} ${finding.rule}  ${line}${finding.field}: ${finding.value}`);
+      const override = finding.override ? `  ${overrideNote(finding.action, finding.override)}` : "";
+      lines.push(`  ${finding.action.toUpperCase().padEnd(5)} ${finding.rule}  ${line}${finding.field}: ${finding.value}${override}`);
       lines.push(`        ${finding.message}`);
       for (const detail of finding.details) lines.push(`        - ${detail}`);
       lines.push(`        fix: ${finding.fix}`);
@@ -30,6 +32,13 @@ export function renderText({ report }: RenderInput): string {
     lines.push("Expired exemptions (no longer applied):");
     for (const expired of report.expired) {
       lines.push(`  ${expired.rule} ${describeRef(expired.object)}: expired ${expired.expires} (${expired.reason})`);
+    }
+    lines.push("");
+  }
+  if (report.unappliedOverrides.length > 0) {
+    lines.push("Overrides not applied (a namespaceSelector needs the namespace's labels):");
+    for (const notice of report.unappliedOverrides) {
+      lines.push(`  overrides[${String(notice.override.index)}] (${notice.override.scope}) in namespace ${notice.namespace}: ${notice.why}; the rules' own actions apply there`);
     }
     lines.push("");
   }

@@ -1,4 +1,5 @@
 import type { Rule, Violation } from "../engine/types.js";
+import type { HostPortRange } from "../policy/policy.js";
 
 /** A hostPort binds a port on the node itself, bypassing Services and NetworkPolicies. */
 export const hostPort: Rule = {
@@ -10,13 +11,15 @@ export const hostPort: Rule = {
     "hostPort maps a port of the node to the container, so the pod is reachable on the node's address whatever NetworkPolicies say, " +
     "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +
     "that implied port is reported by host-network, not a second time here.",
-  check: ({ pod }) => {
+  check: ({ pod }, { policy }) => {
+    const allowed = policy.rules["host-port"].allowedHostPorts;
     const violations: Violation[] = [];
     for (const container of pod?.containers ?? []) {
       for (const port of container.ports) {
         if (port.hostPort === undefined || port.hostPort === 0) continue;
         // With hostNetwork the API server writes hostPort = containerPort on Pods: implied, not a new exposure.
         if (pod?.hostNetwork && port.hostPort === port.containerPort) continue;
+        if (isAllowed(allowed, port.hostPort, port.protocol)) continue;
         violations.push({
           field: `${port.path}.hostPort`,
           value: String(port.hostPort),
@@ -28,3 +31,8 @@ export const hostPort: Rule = {
     return violations;
   },
 };
+
+/** Whether the policy's allowedHostPorts let this host port through (a range without protocol allows all three). */
+export function isAllowed(ranges: readonly HostPortRange[], hostPort: number, protocol: string): boolean {
+  return ranges.some((range) => hostPort >= range.min && hostPort <= range.max && (range.protocol === undefined || range.protocol === protocol));
+}

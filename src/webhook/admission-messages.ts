@@ -1,4 +1,5 @@
-import type { Finding } from "../engine/types.js";
+import { overrideNote } from "../engine/overrides.js";
+import type { Finding, UnappliedOverride } from "../engine/types.js";
 import { describeRef, type ObjectRef } from "../kube/object.js";
 import { printable } from "../report/printable.js";
 
@@ -23,7 +24,7 @@ export function denialMessage(ref: ObjectRef, findings: readonly Finding[]): str
   let used = head.length;
   let shown = 0;
   for (const f of findings) {
-    const part = clip(printable(`[${f.rule}] ${f.field}=${f.value}: ${f.message}${detailText(f)} (fix: ${f.fix})`), PART_MAX);
+    const part = clip(printable(`[${f.rule}] ${f.field}=${f.value}: ${f.message}${detailText(f)}${noteText(f)} (fix: ${f.fix})`), PART_MAX);
     if (shown > 0 && used + part.length + 2 > MESSAGE_BUDGET - 200) break;
     parts.push(part);
     used += part.length + 2;
@@ -40,6 +41,10 @@ function countsByRule(findings: readonly Finding[]): string {
   return [...counts].map(([rule, count]) => `${rule}: ${String(count)}`).join(", ");
 }
 
+function noteText(finding: Finding): string {
+  return finding.override ? ` ${overrideNote(finding.action, finding.override)}` : "";
+}
+
 function detailText(finding: Finding): string {
   return finding.details.length > 0 ? ` (${finding.details.join("; ")})` : "";
 }
@@ -50,7 +55,7 @@ export function findingWarnings(findings: readonly Finding[], prefix = ""): Warn
     length: findings.length,
     line: (index) => {
       const finding = findings[index];
-      return finding ? `${prefix}[${finding.rule}] ${describeRef(finding.object)}: ${finding.message}${detailText(finding)} (${finding.field})` : "";
+      return finding ? `${prefix}[${finding.rule}] ${describeRef(finding.object)}: ${finding.message}${detailText(finding)} (${finding.field})${noteText(finding)}` : "";
     },
   };
 }
@@ -62,6 +67,17 @@ export function problemWarnings(object: { readonly ref: ObjectRef }, problems: r
     line: (index) => {
       const problem = problems[index];
       return problem ? `netguard could not read ${describeRef(object.ref)} ${problem.field ?? ""}: ${problem.message}` : "";
+    },
+  };
+}
+
+/** Warning lines for overrides a namespace's unknown labels kept from applying: the rule's own action stood. */
+export function unappliedWarnings(notices: readonly UnappliedOverride[]): WarningSource {
+  return {
+    length: notices.length,
+    line: (index) => {
+      const notice = notices[index];
+      return notice ? `netguard: overrides[${String(notice.override.index)}] (${notice.override.scope}) not applied in namespace ${notice.namespace}: ${notice.why}` : "";
     },
   };
 }

@@ -1,10 +1,10 @@
 import { evaluate } from "../engine/evaluate.js";
-import type { Finding, Inventory, Problem, Report, Rule } from "../engine/types.js";
+import type { Finding, Inventory, Problem, Report, Rule, UnappliedOverride } from "../engine/types.js";
 import type { KubeObject } from "../kube/object.js";
 import type { Policy } from "../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
-import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, problemWarnings } from "./admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, problemWarnings, unappliedWarnings } from "./admission-messages.js";
 
 /** What one admission decision needs; the webhook shell fills it per request. */
 export interface ReviewDeps {
@@ -50,7 +50,7 @@ export function reviewAdmission(request: AdmissionRequest, deps: ReviewDeps): Re
     preexisting = findings.filter((finding) => finding.action === "deny" && before.has(identity(finding)));
     findings = findings.filter((finding) => !preexisting.includes(finding));
   }
-  return decide(request.uid, object, { findings, preexisting, problems: report.problems });
+  return decide(request.uid, object, { findings, preexisting, problems: report.problems, unapplied: report.unappliedOverrides });
 }
 
 function run(object: KubeObject, deps: ReviewDeps): Report {
@@ -62,10 +62,14 @@ function identity(finding: Finding): string {
   return `${finding.rule}\u0000${finding.key}`;
 }
 
-function decide(uid: string, object: KubeObject, results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[] }): ReviewOutcome {
+function decide(
+  uid: string,
+  object: KubeObject,
+  results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[]; unapplied: readonly UnappliedOverride[] },
+): ReviewOutcome {
   const { findings, preexisting } = results;
   // Most requests: nothing found, nothing unreadable.
-  if (findings.length === 0 && preexisting.length === 0 && results.problems.length === 0) return { response: allowed(uid), decision: "allow", findings, preexisting, object };
+  if (findings.length === 0 && preexisting.length === 0 && results.problems.length === 0 && results.unapplied.length === 0) return { response: allowed(uid), decision: "allow", findings, preexisting, object };
   const denials = findings.filter((f) => f.action === "deny");
   const warnings = boundedWarnings(
     findingWarnings(findings.filter((f) => f.action === "warn")),
@@ -73,6 +77,7 @@ function decide(uid: string, object: KubeObject, results: { findings: readonly F
     // A field netguard cannot read is said out loud rather than passed over (the API server's own
     // validation normally rejects such objects before any webhook sees them).
     problemWarnings(object, results.problems),
+    unappliedWarnings(results.unapplied),
   );
   const audits = auditAnnotations(findings.filter((f) => f.action === "audit"));
   if (denials.length > 0) {

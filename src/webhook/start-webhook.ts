@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
+import { startNamespaceCache, type NamespaceCache } from "../cluster/namespace-cache.js";
 import { createLiveLookup, startNetworkPolicyCache, type NetworkPolicyCache } from "../cluster/network-policy-cache.js";
 import { createOwnerReader } from "../cluster/owner-reader.js";
 import { createOwnerRetry, podController, type DeniedOwner, type OwnerRetry } from "../cluster/owner-retry.js";
@@ -92,6 +93,21 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     });
   }
   const ownerRetry = retry;
+  // Namespace labels are read only once a policy has an override that selects namespaces by them. Not a
+  // readiness gate: a Namespace list refused after a policy reload must not take admission down.
+  let namespaces: NamespaceCache | undefined;
+  const watchNamespacesIfNeeded = (next: Policy): void => {
+    if (namespaces === undefined && config.cluster && next.overrides.some((o) => o.namespaceSelector !== undefined)) {
+      namespaces = startNamespaceCache(config.cluster, { logger, retryMs: config.cacheRetryMs ?? 2000 });
+    }
+  };
+  watchNamespacesIfNeeded(policy);
+  const inventory: Inventory = cache
+    ? {
+        networkPolicies: (namespace) => cache.networkPolicies(namespace),
+        namespaceLabels: (namespace) => namespaces?.namespaceLabels(namespace) ?? { known: false, reason: "namespace labels are not watched" },
+      }
+    : NO_CLUSTER;
   metrics.cacheSynced.set(0);
   metrics.certificateExpiry.set(config.pair.notAfter.getTime() / 1000);
   const bodyLimit = config.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -100,7 +116,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
   const validate = createValidateHandler({
     rules: BUILTIN_RULES,
     policy: () => policy,
-    inventory: cache ?? NO_CLUSTER,
+    inventory,
     liveLookup: config.cluster ? createLiveLookup(config.cluster, config.liveReadTimeoutMs ?? 1000) : undefined,
     ...(config.cluster ? { ownerReader: createOwnerReader(config.cluster, config.liveReadTimeoutMs ?? 1000) } : {}),
     logger,
@@ -149,6 +165,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
         file: config.policyFile.path,
         initialText: config.policyFile.text,
         apply: (next) => {
+          watchNamespacesIfNeeded(next);
           policy = next;
         },
         logger,
@@ -175,6 +192,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
       bodies.close();
       await servers.close(graceMs);
       await cache?.stop();
+      await namespaces?.stop();
       logger.info("shut down");
     },
   };

@@ -170,7 +170,7 @@ function mayBorrowExemption(request: AdmissionRequest, outcome: ReviewOutcome, i
 
 async function withOwners(request: AdmissionRequest, input: ReviewDeps, reader: OwnerReader, deps: HandlerContext): Promise<ReviewOutcome> {
   const owners = await reader(request.namespace, request.object?.body);
-  const inventory: Inventory = { networkPolicies: (namespace) => input.inventory.networkPolicies(namespace), owners: ownerLookupOf(owners) };
+  const inventory: Inventory = { ...input.inventory, owners: ownerLookupOf(owners) };
   const again: ReviewDeps = { ...input, inventory, followOwners: true };
   return confirmIfCoverage(request, reviewAdmission(request, again), again, deps);
 }

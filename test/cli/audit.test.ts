@@ -61,8 +61,8 @@ describe("netguard audit against a fake API server", () => {
     expect(body.summary.objects).toBe(6);
     expect(body.audit.skippedOwned).toBe(1201);
     expect(body.audit.namespaces).toEqual([
-      { namespace: "lab", workloads: 2, covered: 0, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 } },
-      { namespace: "shop", workloads: 2, covered: 2, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 } },
+      { namespace: "lab", workloads: 2, covered: 0, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 }, actions: { deny: 6, warn: 0, audit: 0 } },
+      { namespace: "shop", workloads: 2, covered: 2, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 }, actions: { deny: 0, warn: 0, audit: 0 } },
     ]);
     expect(run.code).toBe(1);
   });

@@ -74,6 +74,7 @@ function assertWiring(objects: readonly unknown[], namespace: string, prefix: st
     { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "patch"] },
     { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["get"] },
     { apiGroups: [""], resources: ["replicationcontrollers"], verbs: ["get", "patch"] },
+    { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
   ]);
 
   const issuers = objects.filter((o) => at(o, "kind") === "Issuer");

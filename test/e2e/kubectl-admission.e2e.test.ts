@@ -246,6 +246,42 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
         "(fix: Add a NetworkPolicy in the same namespace whose podSelector matches the pod labels and whose policyTypes include Ingress (policyTypes omitted counts as Ingress); an empty podSelector {} covers every pod of the namespace.)\n",
     });
   });
+  it("overrides: warn in a namespace labelled dev, deny in one labelled prod, from the labels the API server holds; kubectl label moves a namespace", async () => {
+    const dev = "e2e-rollout-dev";
+    const prod = "e2e-rollout-prod";
+    await createNamespace(env.plane(), dev, { env: "dev" });
+    await createNamespace(env.plane(), prod, { env: "prod" });
+    const dryRun = (ns: string) => kubectl(["apply", "--dry-run=server", "-n", ns, "-f", "warned-deployment-hostport.yaml"]);
+    const warned = (ns: string, reason: string) =>
+      `Warning: [host-port] Deployment ${ns}/metrics: container "exporter" uses hostPort 9100 (spec.template.spec.containers[0].ports[0].hostPort) (warn in namespaces labelled env=dev: ${reason})\n`;
+    await env.netguard().setPolicy(
+      "rules:\n  host-port: audit\n  tcp-only: audit\n  ingress-policy: off\noverrides:\n  - namespaceSelector: {matchLabels: {env: dev}}\n    rules: {host-port: warn}\n    reason: developers try things out\n  - namespaceSelector: {matchLabels: {env: prod}}\n    rules: {host-port: deny, tcp-only: deny}\n",
+    );
+    try {
+      // The Namespace watch starts with the first policy that selects namespaces by label.
+      const first = await waitFor("the dev override to apply", async () => {
+        const run = await dryRun(dev);
+        return run.stderr.includes("(warn in") ? run : undefined;
+      }, { timeoutMs: 15_000 });
+      expect(first).toEqual({ code: 0, stdout: "deployment.apps/metrics created (server dry run)\n", stderr: warned(dev, "developers try things out") });
+      expect(await dryRun(prod)).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          `Error from server (Forbidden): error when creating "warned-deployment-hostport.yaml": ${WEBHOOK_DENIED}Deployment ${prod}/metrics violates netguard policy: ` +
+          '[host-port] spec.template.spec.containers[0].ports[0].hostPort=9100: container "exporter" uses hostPort 9100 (deny in namespaces labelled env=prod: overrides[1]) (fix: Remove hostPort from the container port and reach the pod through a Service (NodePort or LoadBalancer if it must be reachable from outside).); ' +
+          '[tcp-only] spec.template.spec.containers[0].ports[1].protocol=UDP: container "exporter" port 8125 uses UDP; allowed: TCP (deny in namespaces labelled env=prod: overrides[1]) (fix: Set protocol: TCP or remove the protocol field (it defaults to TCP); if another protocol is required, add it to rules.tcp-only.allowedProtocols.)\n',
+      });
+      expect(await kubectl(["label", "namespace", prod, "env=dev", "--overwrite"])).toEqual({ code: 0, stdout: `namespace/${prod} labeled\n`, stderr: "" });
+      const moved = await waitFor("the relabelled namespace to warn", async () => {
+        const run = await dryRun(prod);
+        return run.code === 0 ? run : undefined;
+      }, { timeoutMs: 15_000 });
+      expect(moved).toEqual({ code: 0, stdout: "deployment.apps/metrics created (server dry run)\n", stderr: warned(prod, "developers try things out") });
+    } finally {
+      await env.netguard().setPolicy(SHIPPED_POLICY);
+    }
+  });
 });
 
 function escape(text: string): string {

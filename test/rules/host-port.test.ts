@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { container, deployment, pod, podSpec } from "../builders.js";
+import { isAllowed } from "../../src/rules/host-port.js";
+import { container, deployment, pod, podSpec, policyWith } from "../builders.js";
 import { evaluateManifests, findingsOf } from "../evaluate-helper.js";
 
 describe("host-port", () => {
@@ -32,5 +33,39 @@ describe("host-port", () => {
   it("reports a string hostPort as a problem", () => {
     const report = evaluateManifests([pod("p", podSpec({}, [container("a", [{ containerPort: 80, hostPort: "80" }])]))]);
     expect(report.problems.map((p) => p.field)).toEqual(["spec.containers[0].ports[0].hostPort"]);
+  });
+
+  describe("allowedHostPorts", () => {
+    const ranges = [
+      { min: 9100, max: 9100, protocol: undefined },
+      { min: 30000, max: 30100, protocol: "UDP" },
+    ];
+    it.each([
+      [9100, "TCP", true],
+      [9100, "SCTP", true],
+      [9101, "TCP", false],
+      [9099, "TCP", false],
+      [30000, "UDP", true],
+      [30100, "UDP", true],
+      [30101, "UDP", false],
+      [30050, "TCP", false],
+    ])("hostPort %i/%s allowed: %s", (port, protocol, expected) => {
+      expect(isAllowed(ranges, port, protocol)).toBe(expected);
+    });
+
+    it("lets an allowed port through and still reports the others, protocol defaulted to TCP", () => {
+      const policy = policyWith({ "host-port": { allowedHostPorts: [{ min: 9100, max: 9100, protocol: "TCP" }] } });
+      const spec = podSpec({}, [container("exporter", [{ containerPort: 9100, hostPort: 9100 }, { containerPort: 9101, hostPort: 9101 }, { containerPort: 9100, hostPort: 9100, protocol: "UDP" }])]);
+      expect(findingsOf(evaluateManifests([pod("p", spec)], { policy }), "host-port")).toEqual([
+        { field: "spec.containers[0].ports[1].hostPort", value: "9101" },
+        { field: "spec.containers[0].ports[2].hostPort", value: "9100" },
+      ]);
+    });
+
+    it("does not touch host-network: an allowed port on a hostNetwork pod is still a host-network finding", () => {
+      const policy = policyWith({ "host-port": { allowedHostPorts: [{ min: 1, max: 65535, protocol: undefined }] } });
+      const report = evaluateManifests([pod("p", podSpec({ hostNetwork: true }, [container("a", [{ containerPort: 80, hostPort: 81 }])]))], { policy });
+      expect(report.findings.map((f) => f.rule)).toEqual(["host-network", "ingress-policy"]);
+    });
   });
 });

@@ -251,6 +251,9 @@ export function fakePolicy(namespace: string, name: string, spec: Record<string,
 }
 
 /** The kinds `netguard audit` lists, for registering and filling the fake. */
+/** Namespaces: cluster-scoped, watched by serve for overrides with a namespaceSelector. */
+export const NAMESPACES: FakeResource = { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false };
+
 export const AUDITED: Record<string, FakeResource> = {
   Pod: { group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true },
   ReplicationController: { group: "", version: "v1", plural: "replicationcontrollers", kind: "ReplicationController", namespaced: true },
