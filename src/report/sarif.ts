@@ -2,6 +2,7 @@ import { overrideNote } from "../engine/overrides.js";
 import type { Action, Finding } from "../engine/types.js";
 import { describeRef } from "../kube/object.js";
 import { BUILTIN_RULES } from "../rules/index.js";
+import { overrideJson } from "./json.js";
 import type { RenderInput } from "./render-input.js";
 
 const LEVEL: Readonly<Record<Action, "error" | "warning" | "note">> = { deny: "error", warn: "warning", audit: "note" };
@@ -51,6 +52,7 @@ export function renderSarif({ report, version }: RenderInput): string {
             },
           ],
           partialFingerprints: { "netguard/v1": fingerprint(finding) },
+          ...(finding.override ? { properties: { override: overrideJson(finding.override) } } : {}),
         })),
       },
     ],

@@ -10,7 +10,8 @@ export const hostPort: Rule = {
   help:
     "hostPort maps a port of the node to the container, so the pod is reachable on the node's address whatever NetworkPolicies say, " +
     "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +
-    "that implied port is reported by host-network, not a second time here.",
+    "that implied port is reported by host-network, not a second time here. " +
+    "Ports listed in rules.host-port.allowedHostPorts (a port or a range, optionally one protocol) are let through.",
   check: ({ pod }, { policy }) => {
     const allowed = policy.rules["host-port"].allowedHostPorts;
     const violations: Violation[] = [];

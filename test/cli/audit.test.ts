@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runAudit } from "../../src/cli/audit.js";
-import { AUDITED, type FakeKubeApi } from "../support/fake-kube-api.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AUDITED, NAMESPACES, type FakeKubeApi } from "../support/fake-kube-api.js";
+import { tempDir } from "../support/temp-dir.js";
 import { startFakeCluster } from "../support/fake-cluster.js";
 import { at } from "../config/render.js";
 import { fakeIo } from "./run-cli.js";
@@ -158,5 +161,56 @@ describe("netguard audit when things go wrong", () => {
     const { io, out } = fakeIo();
     expect(await runAudit(["--kubeconfig", "/nonexistent/config"], { io })).toBe(2);
     expect(out().stderr).toMatch(/^netguard audit: cannot load kubeconfig/);
+  });
+});
+
+describe("netguard audit with per-namespace overrides", () => {
+  const policyFile = join(tempDir("netguard-audit-policy-"), "policy.yaml");
+  writeFileSync(policyFile, "rules:\n  tcp-only: audit\noverrides:\n  - namespaceSelector: {matchLabels: {env: dev}}\n    rules: {host-network: warn, host-port: warn, ingress-policy: warn}\n    reason: lab is for experiments\n");
+  type Body = { findings: { object: { namespace: string }; rule: string; action: string; override: unknown }[]; unappliedOverrides: { namespace: string; why: string }[]; audit: { namespaces: { namespace: string; actions: unknown }[] } };
+
+  it("reads the namespaces' labels from the cluster and counts findings per action after overrides", async () => {
+    const api = await startFakeCluster();
+    try {
+      fill(api);
+      api.put(NAMESPACES, { metadata: { name: "lab", labels: { env: "dev" } } });
+      api.put(NAMESPACES, { metadata: { name: "shop" } });
+      const run = await audit(api, ["--output", "json", "--policy", policyFile]);
+      const body = JSON.parse(run.stdout) as Body;
+      expect(body.findings.map((f) => [f.object.namespace, f.rule, f.action, f.override])).toEqual([
+        ["lab", "host-network", "warn", "lab is for experiments"],
+        ["lab", "ingress-policy", "warn", "lab is for experiments"],
+        ["lab", "host-port", "warn", "lab is for experiments"],
+        ["lab", "tcp-only", "audit", null],
+        ["lab", "ingress-policy", "warn", "lab is for experiments"],
+        ["lab", "tcp-only", "audit", null],
+      ]);
+      expect(body.audit.namespaces.map((n) => [n.namespace, n.actions])).toEqual([
+        ["lab", { deny: 0, warn: 4, audit: 2 }],
+        ["shop", { deny: 0, warn: 0, audit: 0 }],
+      ]);
+      expect(body.unappliedOverrides).toEqual([]);
+      expect(run.code).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("when Namespaces may not be listed, the selector override is not applied and the output says why", async () => {
+    const api = await startFakeCluster();
+    try {
+      fill(api);
+      api.forbid(NAMESPACES);
+      const run = await audit(api, ["--output", "json", "--policy", policyFile]);
+      const body = JSON.parse(run.stdout) as Body;
+      expect(body.findings.filter((f) => f.override !== null)).toEqual([]);
+      expect(body.unappliedOverrides.map((u) => [u.namespace, u.why])).toEqual([
+        ["lab", 'listing Namespaces failed: HTTP 403: namespaces is forbidden: User "test" cannot list resource "namespaces" in API group "" at the cluster scope'],
+        ["shop", 'listing Namespaces failed: HTTP 403: namespaces is forbidden: User "test" cannot list resource "namespaces" in API group "" at the cluster scope'],
+      ]);
+      expect(run.code).toBe(1);
+    } finally {
+      await api.close();
+    }
   });
 });

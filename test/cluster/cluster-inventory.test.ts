@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { loadClusterInventory } from "../../src/cluster/cluster-inventory.js";
 import { check } from "../cli/run-cli.js";
-import { fakePolicy, NETWORK_POLICIES } from "../support/fake-kube-api.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fakePolicy, NAMESPACES, NETWORK_POLICIES } from "../support/fake-kube-api.js";
+import { tempDir } from "../support/temp-dir.js";
 import { startFakeCluster } from "../support/fake-cluster.js";
 
 const app = `apiVersion: apps/v1
@@ -25,6 +28,23 @@ describe("netguard check --cluster", () => {
       expect(JSON.parse(withCluster.stdout).findings).toEqual([]);
       expect(withCluster.code).toBe(0);
       expect(api.requests).toContain("GET /apis/networking.k8s.io/v1/namespaces/shop/networkpolicies?limit=500");
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("reads the namespaces' labels from the cluster for overrides with a namespaceSelector; the input's Namespace objects come first", async () => {
+    const api = await startFakeCluster();
+    const policy = join(tempDir("netguard-check-cluster-"), "policy.yaml");
+    writeFileSync(policy, "overrides:\n  - namespaceSelector: {matchLabels: {env: dev}}\n    rules: {ingress-policy: warn}\n");
+    try {
+      api.put(NAMESPACES, { metadata: { name: "shop", labels: { env: "dev" } } });
+      const actionOf = async (input: string) => {
+        const run = await check(["--output", "json", "--policy", policy, "--cluster", "--kubeconfig", api.kubeconfig, "-"], input, { loadClusterInventory });
+        return (JSON.parse(run.stdout) as { findings: { action: string }[] }).findings.map((f) => f.action);
+      };
+      expect(await actionOf(app)).toEqual(["warn"]);
+      expect(await actionOf(`${app}---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {env: prod}}\n`)).toEqual(["deny"]);
     } finally {
       await api.close();
     }

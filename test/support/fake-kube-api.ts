@@ -92,7 +92,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
     }
     const namespace = match[2];
     if (forbidden.has(resource.plural)) {
-      status(res, 403, "Forbidden", `${resource.plural}.${resource.group} is forbidden: User "test" cannot list resource "${resource.plural}" in API group "${resource.group}" at the cluster scope`);
+      status(res, 403, "Forbidden", `${resource.group ? `${resource.plural}.${resource.group}` : resource.plural} is forbidden: User "test" cannot list resource "${resource.plural}" in API group "${resource.group}" at the cluster scope`);
       return;
     }
     if (url.searchParams.get("watch") === "true") {
@@ -199,6 +199,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
     },
     /** Answers 403 to lists and watches of this resource. */
     forbid(resource: FakeResource): void {
+      register(resource);
       forbidden.add(resource.plural);
     },
     /** Watches from before now get 410 Gone, as after etcd compaction. */
