@@ -1,5 +1,5 @@
 import { AppsV1Api, BatchV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { describeApiError } from "./api-error.js";
+import { apiStatusOf, describeApiError } from "./api-error.js";
 
 /** One page of a list call. */
 interface Page {
@@ -57,12 +57,7 @@ export async function listKind(kind: ListedKind, namespace: string | undefined, 
       onPage(items.length);
     } while (cont !== undefined);
   } catch (error) {
-    return { ok: false, kind, status: statusOf(error), error: describeApiError(error) };
+    return { ok: false, kind, status: apiStatusOf(error), error: describeApiError(error) };
   }
   return { ok: true, kind, items };
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (error instanceof Error && "code" in error && typeof error.code === "number") return error.code;
-  return undefined;
 }

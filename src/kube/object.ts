@@ -92,3 +92,8 @@ export function describeRef(ref: ObjectRef): string {
   const name = ref.name || "<unnamed>";
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${name}` : `${ref.kind} ${name}`;
 }
+
+/** Whether an object is being deleted (metadata.deletionTimestamp set). */
+export function isTerminating(object: { readonly body: JsonObject }): boolean {
+  return asString(asObject(object.body["metadata"])?.["deletionTimestamp"]) !== undefined;
+}

@@ -1,5 +1,5 @@
 import { asObject, asString, asStringMap } from "./fields.js";
-import type { KubeObject, ObjectRef } from "./object.js";
+import { isTerminating, type KubeObject, type ObjectRef } from "./object.js";
 import { readPod } from "./pod-template.js";
 
 /** A controller ownerReference, as an object claims it. */
@@ -16,6 +16,8 @@ export interface OwnerFacts {
   readonly uid: string;
   readonly templateLabels: Readonly<Record<string, string>>;
   readonly controller: ControllerRef | undefined;
+  /** Being deleted (metadata.deletionTimestamp set): what it created is being torn down too. */
+  readonly deleting: boolean;
 }
 
 /** Finds a controller by namespace, kind and name (the input's objects, the cluster's, or a live read). */
@@ -54,6 +56,7 @@ export function ownerFacts(object: KubeObject): OwnerFacts {
     uid: asString(asObject(object.body["metadata"])?.["uid"]) ?? "",
     templateLabels: readPod(object).pod?.labels ?? {},
     controller: controllerOf(object.body),
+    deleting: isTerminating(object),
   };
 }
 

@@ -20,6 +20,8 @@ export interface RuleSettings {
     readonly action: ActionSetting;
     readonly enforceOn: EnforceOn;
     readonly whenUnverified: UnverifiedCoverage;
+    /** What a NetworkPolicy delete or edit that leaves running Pods without ingress coverage gets. */
+    readonly guard: ActionSetting;
   };
 }
 
@@ -79,7 +81,7 @@ export const DEFAULT_POLICY: Policy = {
     "host-network": { action: "deny" },
     "host-port": { action: "deny", allowedHostPorts: [] },
     "tcp-only": { action: "deny", allowedProtocols: ["TCP"] },
-    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny" },
+    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny", guard: "warn" },
   },
   exemptions: [],
   overrides: [],
@@ -150,7 +152,7 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
   const hostNetwork = settings("host-network", []);
   const hostPort = settings("host-port", ["allowedHostPorts"]);
   const tcpOnly = settings("tcp-only", ["allowedProtocols"]);
-  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified"]);
+  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified", "guard"]);
   const defaults = DEFAULT_POLICY.rules["ingress-policy"];
   return {
     "host-network": { action: action("host-network", hostNetwork) },
@@ -160,6 +162,7 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
       action: action("ingress-policy", ingress),
       enforceOn: oneOf(ingress["enforceOn"], ["pods", "workloads"] as const, defaults.enforceOn, ["rules", "ingress-policy", "enforceOn"], fail),
       whenUnverified: oneOf(ingress["whenUnverified"], ["deny", "allow"] as const, defaults.whenUnverified, ["rules", "ingress-policy", "whenUnverified"], fail),
+      guard: oneOf(ingress["guard"], ACTIONS, defaults.guard, ["rules", "ingress-policy", "guard"], fail),
     },
   };
 }

@@ -27,6 +27,7 @@ export interface WebhookMetrics {
   readonly policyReloads: Counter<"result">;
   readonly liveReads: Counter<"result">;
   readonly ownerRetries: Counter<"result">;
+  readonly guardDecisions: Counter<"result" | "action">;
 }
 
 /** Creates the metrics; buckets reach down to 50µs because most decisions take well under a millisecond. */
@@ -61,6 +62,12 @@ export function createMetrics(options: { readonly processMetrics: boolean } = { 
       name: "netguard_owner_retries_total",
       help: "Controllers woken because a new NetworkPolicy covers the Pods netguard denied them, by result (touched, failed).",
       labelNames: ["result"],
+      registers: [registry],
+    }),
+    guardDecisions: new Counter({
+      name: "netguard_guard_decisions_total",
+      help: "NetworkPolicy deletes and edits judged for the Pods they would leave without ingress isolation, by result (kept, stranded, unverified) and the action taken.",
+      labelNames: ["result", "action"],
       registers: [registry],
     }),
     liveReads: new Counter({

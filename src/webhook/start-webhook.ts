@@ -3,6 +3,7 @@ import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes
 import { startNamespaceCache, type NamespaceCache } from "../cluster/namespace-cache.js";
 import { createLiveLookup, startNetworkPolicyCache, type NetworkPolicyCache } from "../cluster/network-policy-cache.js";
 import { createOwnerReader } from "../cluster/owner-reader.js";
+import { createPodMetadataLister } from "../cluster/pod-metadata-lister.js";
 import { createOwnerRetry, podController, type DeniedOwner, type OwnerRetry } from "../cluster/owner-retry.js";
 import type { Inventory } from "../engine/types.js";
 import type { Policy } from "../policy/policy.js";
@@ -118,7 +119,13 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     policy: () => policy,
     inventory,
     liveLookup: config.cluster ? createLiveLookup(config.cluster, config.liveReadTimeoutMs ?? 1000) : undefined,
-    ...(config.cluster ? { ownerReader: createOwnerReader(config.cluster, config.liveReadTimeoutMs ?? 1000) } : {}),
+    ...(config.cluster
+      ? {
+          ownerReader: createOwnerReader(config.cluster, config.liveReadTimeoutMs ?? 1000),
+          // Both reads of a guarded delete together stay inside the webhook's 3 s timeout.
+          podLister: createPodMetadataLister(config.cluster, { timeoutMs: config.liveReadTimeoutMs ?? 1000, maxPods: 50_000 }),
+        }
+      : {}),
     logger,
     metrics,
     now: deps.now,

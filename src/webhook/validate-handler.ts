@@ -3,13 +3,16 @@ import type { Logger } from "pino";
 import { withNamespace } from "../engine/inventory.js";
 import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
 import type { OwnerReader } from "../cluster/owner-reader.js";
+import type { PodLister } from "../cluster/pod-metadata-lister.js";
 import { controllerOf, type OwnerFacts, type OwnerLookup } from "../kube/owners.js";
 import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
 import type { BodyRead, BodyTracker } from "./body-reader.js";
 import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
+import { guardedResponse } from "./guard-messages.js";
 import { kindLabel, type WebhookMetrics } from "./metrics.js";
+import { guardedChange, guardNetworkPolicy } from "./network-policy-guard.js";
 import { deniesForCoverage, reviewAdmission, type ReviewDeps, type ReviewOutcome } from "./review-admission.js";
 
 /**
@@ -33,6 +36,8 @@ export interface ValidateDeps {
   readonly bodies: BodyTracker;
   /** Reads an object's controllers live, for exemptions that follow ownership; absent without a cluster. */
   readonly ownerReader?: OwnerReader;
+  /** Lists a namespace's Pods (metadata only) for the NetworkPolicy delete guard; absent without a cluster. */
+  readonly podLister?: PodLister;
   /** Told of every real (not dry-run) Pod creation denied for ingress coverage alone: its controller may be woken later. */
   readonly onCoverageDenial?: (request: AdmissionRequest) => void;
 }
@@ -137,7 +142,28 @@ function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome 
   const input: ReviewDeps = { rules: deps.rules, policy: deps.policy(), inventory: deps.inventory, today: deps.today() };
   const outcome = reviewAdmission(request, input);
   if (deps.ownerReader !== undefined && mayBorrowExemption(request, outcome, input)) return withOwners(request, input, deps.ownerReader, deps);
+  if (outcome.decision !== "deny" && deps.podLister !== undefined && deps.ownerReader !== undefined) {
+    const change = guardedChange(request, input.policy);
+    if (change !== undefined) return guarded(request, outcome, { input, change, listPods: deps.podLister, readOwners: deps.ownerReader, deps });
+  }
   return confirmIfCoverage(request, outcome, input, deps);
+}
+
+/** A NetworkPolicy delete or edit: which running Pods it would leave without ingress isolation decides on top of the review. */
+async function guarded(
+  request: AdmissionRequest,
+  outcome: ReviewOutcome,
+  context: { readonly input: ReviewDeps; readonly change: NonNullable<ReturnType<typeof guardedChange>>; readonly listPods: PodLister; readonly readOwners: OwnerReader; readonly deps: HandlerContext },
+): Promise<ReviewOutcome> {
+  const { input, change, deps } = context;
+  const policyRef = request.oldObject?.ref ?? { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace: request.namespace, name: request.name };
+  const verdict = await guardNetworkPolicy(change, policyRef, { policy: input.policy, inventory: input.inventory, listPods: context.listPods, readOwners: context.readOwners, today: input.today });
+  deps.metrics.guardDecisions.inc({ result: verdict.kind, action: verdict.kind === "kept" ? "none" : verdict.action });
+  if (verdict.kind === "unverified") deps.logger.warn({ uid: bounded(request.uid), namespace: bounded(request.namespace), name: bounded(request.name), reason: verdict.reason }, "NetworkPolicy guard could not verify");
+  const response = guardedResponse(request.uid, outcome.response, verdict);
+  if (response === outcome.response) return outcome;
+  const decision = !response.allowed ? "deny" : (response.warnings?.length ?? 0) > 0 ? "warn" : outcome.decision;
+  return { ...outcome, response, decision };
 }
 
 function confirmIfCoverage(request: AdmissionRequest, outcome: ReviewOutcome, input: ReviewDeps, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
@@ -169,7 +195,7 @@ function mayBorrowExemption(request: AdmissionRequest, outcome: ReviewOutcome, i
 }
 
 async function withOwners(request: AdmissionRequest, input: ReviewDeps, reader: OwnerReader, deps: HandlerContext): Promise<ReviewOutcome> {
-  const owners = await reader(request.namespace, request.object?.body);
+  const { owners } = await reader(request.namespace, request.object?.body);
   const inventory: Inventory = { ...input.inventory, owners: ownerLookupOf(owners) };
   const again: ReviewDeps = { ...input, inventory, followOwners: true };
   return confirmIfCoverage(request, reviewAdmission(request, again), again, deps);

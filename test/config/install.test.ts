@@ -56,8 +56,13 @@ function assertWiring(objects: readonly unknown[], namespace: string, prefix: st
       { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "kube-node-lease", namespace] },
       { key: "netguard.io/ignore", operator: "DoesNotExist" },
     ]);
-    for (const rule of list(webhook, "rules")) expect(at(rule, "operations")).toEqual(["CREATE", "UPDATE"]);
+    // NetworkPolicy deletes are guarded (the Pods they would strand); every other rule judges creates and updates.
+    for (const rule of list(webhook, "rules")) expect(at(rule, "operations")).toEqual(list(rule, "resources").includes("networkpolicies") ? ["CREATE", "UPDATE", "DELETE"] : ["CREATE", "UPDATE"]);
   }
+  // Teardowns never wait on the webhook: the namespace controller's and the garbage collector's deletes skip it.
+  const network = list(config, "webhooks").find((w) => at(w, "name") === "network.netguard.io");
+  expect(String(at(network, "matchConditions.0.expression"))).toContain("'system:serviceaccount:kube-system:namespace-controller'");
+  expect(String(at(network, "matchConditions.0.expression"))).toContain("'system:serviceaccount:kube-system:generic-garbage-collector'");
   const resources = list(config, "webhooks").flatMap((w) => list(w, "rules").flatMap((r) => list(r, "resources")));
   expect(resources.map(String).sort()).toEqual(
     ["cronjobs", "daemonsets", "deployments", "jobs", "networkpolicies", "podtemplates", "pods", "pods/ephemeralcontainers", "replicasets", "replicationcontrollers", "services", "statefulsets"].sort(),
@@ -75,6 +80,7 @@ function assertWiring(objects: readonly unknown[], namespace: string, prefix: st
     { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["get"] },
     { apiGroups: [""], resources: ["replicationcontrollers"], verbs: ["get", "patch"] },
     { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
+    { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   ]);
 
   const issuers = objects.filter((o) => at(o, "kind") === "Issuer");

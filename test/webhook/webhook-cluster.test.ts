@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadKubeConfig } from "../../src/cluster/kubeconfig.js";
-import { pod } from "../builders.js";
-import { fakePolicy, NETWORK_POLICIES, type FakeKubeApi } from "../support/fake-kube-api.js";
+import { networkPolicy, pod } from "../builders.js";
+import { parsePolicyText } from "../../src/policy/parse-policy-text.js";
+import { AUDITED, fakePolicy, NETWORK_POLICIES, type FakeKubeApi } from "../support/fake-kube-api.js";
 import { startFakeCluster } from "../support/fake-cluster.js";
 import { eventually } from "../support/memory-logger.js";
 import { admissionReview } from "../support/reviews.js";
@@ -21,13 +22,15 @@ describe("serve with a cluster", () => {
     api = undefined;
   });
 
-  const start = async (apiUp = true) => {
+  const start = async (apiUp = true, policyText = "") => {
     api = await startFakeCluster();
     api.put(NETWORK_POLICIES, fakePolicy("shop", "web", { podSelector: { matchLabels: { app: "web" } } }));
     if (!apiUp) await api.down();
     const config = loadKubeConfig({ kubeconfig: api.kubeconfig, context: undefined });
     if (!config.ok) throw new Error(config.error);
-    h = await startTestWebhook({ cluster: config.value, cacheRetryMs: 100, liveReadTimeoutMs: 500 });
+    const policy = parsePolicyText(policyText);
+    if (!policy.ok) throw new Error("policy");
+    h = await startTestWebhook({ cluster: config.value, cacheRetryMs: 100, liveReadTimeoutMs: 500, policy: policy.value });
     return { api, h };
   };
   const webPod = (namespace: string, app = "web") => ({ ...pod("p", undefined, { app }), metadata: { name: "p", namespace, labels: { app } } });
@@ -76,5 +79,53 @@ describe("serve with a cluster", () => {
     expect(allowedOf(json)).toBe(false);
     expect(messageOf(json)).toContain("[host-network]");
     await api.up();
+  });
+
+  describe("guarding NetworkPolicy deletes", () => {
+    const deleteReview = (username = "alice") => {
+      const review = admissionReview(null, { operation: "DELETE", oldObject: networkPolicy("web", { podSelector: { matchLabels: { app: "web" } } }, "shop") }) as { request: { userInfo: { username: string } } };
+      review.request.userInfo.username = username;
+      return review;
+    };
+    const withPods = (api: FakeKubeApi) => {
+      api.put(AUDITED.Pod!, { metadata: { name: "web-1", namespace: "shop", labels: { app: "web" } }, spec: { containers: [{ name: "a", image: "b" }] } });
+      api.put(AUDITED.Pod!, { metadata: { name: "api-1", namespace: "shop", labels: { app: "api" } }, spec: { containers: [{ name: "a", image: "b" }] } });
+    };
+
+    it("warns by default, naming the Pods it strands, from a metadata-only Pod list", async () => {
+      const { api, h } = await start();
+      withPods(api);
+      await h.webhook.cache?.synced;
+      const json = (await h.post(deleteReview())).json as { response: { allowed: boolean; warnings?: string[] } };
+      expect(json.response).toMatchObject({
+        allowed: true,
+        warnings: ["[ingress-policy] deleting NetworkPolicy shop/web leaves 1 running Pod with no NetworkPolicy isolating them for ingress:", "[ingress-policy]   Pod shop/web-1: 1 pod labelled app=web"],
+      });
+      const listed = api.requests.find((r) => r.startsWith("GET /api/v1/namespaces/shop/pods"));
+      expect(listed).toBe("GET /api/v1/namespaces/shop/pods?limit=500");
+      expect(await (await fetch(`${h.health}/metrics`)).text()).toMatch(/netguard_guard_decisions_total\{result="stranded",action="warn"\} 1/);
+    });
+
+    it("denies under guard: deny, and lets the namespace controller's delete through", async () => {
+      const { api, h } = await start(true, "rules:\n  ingress-policy: {guard: deny}\n");
+      withPods(api);
+      await h.webhook.cache?.synced;
+      expect(allowedOf((await h.post(deleteReview())).json)).toBe(false);
+      expect(messageOf((await h.post(deleteReview())).json)).toBe(
+        "deleting NetworkPolicy shop/web would leave 1 running Pod with no NetworkPolicy isolating them for ingress (Pod shop/web-1: 1 pod labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first",
+      );
+      expect(allowedOf((await h.post(deleteReview("system:serviceaccount:kube-system:namespace-controller"))).json)).toBe(true);
+    });
+
+    it("Pods it may not list: the guard's action under whenUnverified deny, saying why", async () => {
+      const { api, h } = await start(true, "rules:\n  ingress-policy: {guard: deny}\n");
+      api.forbid(AUDITED.Pod!);
+      await h.webhook.cache?.synced;
+      const json = (await h.post(deleteReview())).json;
+      expect(allowedOf(json)).toBe(false);
+      expect(messageOf(json)).toBe(
+        'netguard cannot tell which Pods deleting NetworkPolicy shop/web would leave without ingress isolation: listing Pods in namespace "shop" failed: HTTP 403: pods is forbidden: User "test" cannot list resource "pods" in API group "" at the cluster scope',
+      );
+    });
   });
 });
