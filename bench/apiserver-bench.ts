@@ -53,7 +53,7 @@ type Mode = "netguard" | "floor" | "none";
 const MODES: readonly Mode[] = ["netguard", "floor", "none"];
 
 /** p50 and p99 of latencies in ms. */
-function percentiles(samples: readonly number[]): { p50: number; p99: number } {
+export function percentiles(samples: readonly number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   return { p50: at(0.5), p99: at(0.99) };

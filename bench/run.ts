@@ -14,6 +14,7 @@ import { issue, makeCa, secretDir } from "../test/support/pki.js";
 import { admissionReview } from "../test/support/reviews.js";
 import { imageNodeFlags } from "../test/support/image.js";
 import { benchApiserver } from "./apiserver-bench.js";
+import { benchGuard } from "./guard-bench.js";
 import { tempDir } from "../test/support/temp-dir.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -401,5 +402,6 @@ if (existsSync(CORPUS) && wants("webhook")) await benchWebhook();
 if (wants("scale")) await benchScale();
 if (wants("audit")) await benchAudit();
 if (wants("apiserver")) await benchApiserver(log, results);
+if (wants("guard")) await benchGuard(log, results, NODE_FLAGS);
 writeFileSync(join(ROOT, "dist", "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

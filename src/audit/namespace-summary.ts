@@ -1,7 +1,10 @@
+import { findExemption } from "../engine/exemptions.js";
 import type { Action, Inventory, Report, RuleId } from "../engine/types.js";
 import { selects } from "../kube/label-selector.js";
-import { governsIngress } from "../kube/network-policy.js";
-import type { KubeObject } from "../kube/object.js";
+import { coversForIngress, governsIngress } from "../kube/network-policy.js";
+import { isTerminating, type KubeObject } from "../kube/object.js";
+import { verifiedOwners } from "../kube/owners.js";
+import type { Policy } from "../policy/policy.js";
 import { readPod } from "../kube/pod-template.js";
 import { zeroRuleCounts } from "../report/summary.js";
 
@@ -13,15 +16,28 @@ export interface NamespaceSummary {
   readonly findings: Readonly<Record<RuleId, number>>;
   /** Findings by the action they took after overrides: what switching this namespace to deny would reject is their sum. */
   readonly actions: Readonly<Record<Action, number>>;
+  /**
+   * Running Pods no ingress-isolating NetworkPolicy selects now (not terminating, not exempt from
+   * ingress-policy): drift since admission, such as a policy deleted under them. Null when unknown.
+   */
+  readonly uncoveredPods: number | null;
+}
+
+/** What counting uncovered Pods needs: every listed Pod (owned ones too), the policy and the day. */
+export interface PodDrift {
+  /** Undefined when Pods could not be listed: every count is then unknown. */
+  readonly pods: readonly KubeObject[] | undefined;
+  readonly policy: Policy;
+  readonly today: string;
 }
 
 /** Counts coverage and findings per namespace; coverage is null where it cannot be verified. */
-export function summarizeNamespaces(objects: readonly KubeObject[], report: Report, inventory: Inventory): NamespaceSummary[] {
-  const rows = new Map<string, { workloads: number; covered: number | null; findings: Record<RuleId, number>; actions: Record<Action, number> }>();
+export function summarizeNamespaces(objects: readonly KubeObject[], report: Report, inventory: Inventory, drift: PodDrift): NamespaceSummary[] {
+  const rows = new Map<string, { workloads: number; covered: number | null; findings: Record<RuleId, number>; actions: Record<Action, number>; uncoveredPods: number | null }>();
   const row = (namespace: string) => {
     let entry = rows.get(namespace);
     if (entry === undefined) {
-      entry = { workloads: 0, covered: 0, findings: zeroRuleCounts(), actions: { deny: 0, warn: 0, audit: 0 } };
+      entry = { workloads: 0, covered: 0, findings: zeroRuleCounts(), actions: { deny: 0, warn: 0, audit: 0 }, uncoveredPods: drift.pods === undefined ? null : 0 };
       rows.set(namespace, entry);
     }
     return entry;
@@ -35,6 +51,16 @@ export function summarizeNamespaces(objects: readonly KubeObject[], report: Repo
     const lookup = inventory.networkPolicies(namespace);
     if (!lookup.verified) entry.covered = null;
     else if (entry.covered !== null && lookup.policies.some((p) => governsIngress(p) && p.podSelector.ok && selects(p.podSelector.value, pod.labels))) entry.covered += 1;
+  }
+  for (const pod of drift.pods ?? []) {
+    if (pod.ref.kind !== "Pod" || isTerminating(pod)) continue;
+    const namespace = pod.ref.namespace ?? "default";
+    const entry = row(namespace);
+    const lookup = inventory.networkPolicies(namespace);
+    if (!lookup.verified) entry.uncoveredPods = null;
+    if (entry.uncoveredPods === null || coversForIngress(lookup.verified ? lookup.policies : [], pod.labels)) continue;
+    const owners = inventory.owners ? verifiedOwners(pod, inventory.owners) : [];
+    if (findExemption("ingress-policy", pod, drift.policy, drift.today, owners).kind !== "applies") entry.uncoveredPods += 1;
   }
   for (const finding of report.findings) {
     const entry = row(finding.object.namespace ?? "default");

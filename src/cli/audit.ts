@@ -99,9 +99,11 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
     ? { ...listed, namespaceLabels: await listNamespaceLabels(config.value) }
     : listed;
   const { kept, skipped } = topLevelObjects(objects);
-  const evaluated = evaluate(kept, { rules: BUILTIN_RULES, policy: policy.value, inventory, surface: "cluster", today: isoDay(io.now()), defaultNamespace: "default" });
+  const today = isoDay(io.now());
+  const evaluated = evaluate(kept, { rules: BUILTIN_RULES, policy: policy.value, inventory, surface: "cluster", today, defaultNamespace: "default" });
   const report: Report = { ...evaluated, problems: [...problems, ...evaluated.problems] };
-  const namespaces = summarizeNamespaces(kept, report, inventory);
+  const podsListed = listings.find((l) => l.kind.kind === "Pod")?.ok === true;
+  const namespaces = summarizeNamespaces(kept, report, inventory, { pods: podsListed ? objects : undefined, policy: policy.value, today });
   const input = { report, checked: kept, version: VERSION };
 
   if (output === "policyreport") io.stdout(renderPolicyReports(input, io.now()));
@@ -113,8 +115,14 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
 
 /** The per-namespace table of the text output. */
 export function formatNamespaces(rows: readonly NamespaceSummary[], skipped: number): string {
-  const header = ["NAMESPACE", "WORKLOADS", "INGRESS-COVERED", "host-network", "host-port", "tcp-only", "ingress-policy"];
-  const table = rows.map((r) => [r.namespace, String(r.workloads), r.covered === null ? "unknown" : `${String(r.covered)}/${String(r.workloads)}`, ...Object.values(r.findings).map(String)]);
+  const header = ["NAMESPACE", "WORKLOADS", "INGRESS-COVERED", "UNCOVERED-PODS", "host-network", "host-port", "tcp-only", "ingress-policy"];
+  const table = rows.map((r) => [
+    r.namespace,
+    String(r.workloads),
+    r.covered === null ? "unknown" : `${String(r.covered)}/${String(r.workloads)}`,
+    r.uncoveredPods === null ? "unknown" : String(r.uncoveredPods),
+    ...Object.values(r.findings).map(String),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
   return `\n${[line(header), ...table.map(line)].join("\n")}\n(${String(skipped)} Pods, ReplicaSets and Jobs reported at their owners)\n`;

@@ -44,8 +44,10 @@ export function createPodMetadataLister(config: KubeConfig, limits: PodListerLim
         if (!page.ok) return { ok: false, reason: `listing Pods in namespace "${namespace}" failed: ${page.reason}` };
         const items = asObject(page.value)?.["items"];
         for (const item of Array.isArray(items) ? items : []) {
-          const metadata = asObject(asObject(item)?.["metadata"]);
-          const pod = toKubeObject({ apiVersion: "v1", kind: "Pod", metadata }, { namespace });
+          const metadata = asObject(asObject(item)?.["metadata"]) ?? {};
+          // Only what the guard reads: managedFields and the rest of the page are garbage at once.
+          const kept = { name: metadata["name"], namespace: metadata["namespace"], labels: metadata["labels"], annotations: metadata["annotations"], ownerReferences: metadata["ownerReferences"], deletionTimestamp: metadata["deletionTimestamp"] };
+          const pod = toKubeObject({ apiVersion: "v1", kind: "Pod", metadata: kept }, { namespace });
           if (pod.ok) pods.push(pod.value);
         }
         if (pods.length > limits.maxPods) return { ok: false, reason: `namespace "${namespace}" has more than ${String(limits.maxPods)} Pods` };

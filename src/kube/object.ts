@@ -93,7 +93,8 @@ export function describeRef(ref: ObjectRef): string {
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${name}` : `${ref.kind} ${name}`;
 }
 
-/** Whether an object is being deleted (metadata.deletionTimestamp set). */
+/** Whether an object is being deleted: metadata.deletionTimestamp set (a string on the wire, a Date from client-node's typed lists). */
 export function isTerminating(object: { readonly body: JsonObject }): boolean {
-  return asString(asObject(object.body["metadata"])?.["deletionTimestamp"]) !== undefined;
+  const stamp = asObject(object.body["metadata"])?.["deletionTimestamp"];
+  return stamp !== undefined && stamp !== null && stamp !== "";
 }

@@ -64,8 +64,8 @@ describe("netguard audit against a fake API server", () => {
     expect(body.summary.objects).toBe(6);
     expect(body.audit.skippedOwned).toBe(1201);
     expect(body.audit.namespaces).toEqual([
-      { namespace: "lab", workloads: 2, covered: 0, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 }, actions: { deny: 6, warn: 0, audit: 0 } },
-      { namespace: "shop", workloads: 2, covered: 2, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 }, actions: { deny: 0, warn: 0, audit: 0 } },
+      { namespace: "lab", workloads: 2, covered: 0, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 }, actions: { deny: 6, warn: 0, audit: 0 }, uncoveredPods: 1 },
+      { namespace: "shop", workloads: 2, covered: 2, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 }, actions: { deny: 0, warn: 0, audit: 0 }, uncoveredPods: 0 },
     ]);
     expect(run.code).toBe(1);
   });
@@ -104,9 +104,33 @@ describe("netguard audit against a fake API server", () => {
 
   it("prints a per-namespace coverage table in text output", async () => {
     const run = await audit(api, []);
-    expect(run.stdout).toContain("NAMESPACE  WORKLOADS  INGRESS-COVERED  host-network  host-port  tcp-only  ingress-policy");
+    expect(run.stdout).toContain("NAMESPACE  WORKLOADS  INGRESS-COVERED  UNCOVERED-PODS  host-network  host-port  tcp-only  ingress-policy");
     expect(run.stdout).toMatch(/shop\s+2\s+2\/2/);
     expect(run.stderr).toBe("");
+  });
+});
+
+describe("netguard audit: Pods uncovered now (drift since admission)", () => {
+  it("counts running Pods no ingress policy selects, owned ones too, but not terminating or exempt ones; unknown without Pods", async () => {
+    const api = await startFakeCluster();
+    const policyFile = join(tempDir("netguard-audit-drift-"), "policy.yaml");
+    writeFileSync(policyFile, "exemptions:\n  - reason: a node agent\n    kinds: [Pod]\n    names: [agent]\n");
+    try {
+      api.put(AUDITED.NetworkPolicy!, { metadata: { name: "web", namespace: "shop" }, spec: { podSelector: { matchLabels: { app: "web" } } } });
+      const podIn = (name: string, labels: Record<string, string>, extra: Record<string, unknown> = {}) =>
+        api.put(AUDITED.Pod!, { metadata: { name, namespace: "shop", labels, ...extra }, spec: { containers: [{ name: "a", image: "b" }] } });
+      podIn("web-1", { app: "web" });
+      // Its policy was deleted after admission: owned by a ReplicaSet, so not a top-level finding, but counted here.
+      podIn("legacy-1", { app: "legacy" }, owned("rs-legacy", "ReplicaSet", "legacy-1a2b"));
+      podIn("legacy-2", { app: "legacy" }, { ...owned("rs-legacy", "ReplicaSet", "legacy-1a2b"), deletionTimestamp: "2026-11-24T00:00:00Z" });
+      podIn("agent", { app: "agent" });
+      const drift = async () => (JSON.parse((await audit(api, ["--output", "json", "--policy", policyFile])).stdout) as { audit: { namespaces: { namespace: string; uncoveredPods: number | null }[] } }).audit.namespaces;
+      expect(await drift()).toMatchObject([{ namespace: "shop", uncoveredPods: 1 }]);
+      api.forbid(AUDITED.Pod!);
+      expect((await drift()).map((n) => n.uncoveredPods)).toEqual([]);
+    } finally {
+      await api.close();
+    }
   });
 });
 

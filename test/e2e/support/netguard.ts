@@ -32,6 +32,8 @@ export interface NetguardOptions {
   readonly certs?: SecretDir;
   readonly port?: number;
   readonly shutdownDelaySeconds?: number;
+  /** Node flags before the script, as the image's entrypoint has them (benchmarks measure memory with them). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startNetguard(plane: ControlPlane, options: NetguardOption
   const certs = options.certs ?? secretDir(await issue(ca));
   const kubeconfig = await installedIdentity(plane);
   const policyFile = join(dir, "policy.yaml");
-  const args = [MAIN, "serve", "--cert-dir", certs.dir, "--kubeconfig", kubeconfig, "--host", "127.0.0.1", "--port", String(options.port ?? 0), "--health-port", "0", "--poll-seconds", "1"];
+  const args = [...(options.nodeFlags ?? []), MAIN, "serve", "--cert-dir", certs.dir, "--kubeconfig", kubeconfig, "--host", "127.0.0.1", "--port", String(options.port ?? 0), "--health-port", "0", "--poll-seconds", "1"];
   args.push("--shutdown-delay", String(options.shutdownDelaySeconds ?? 0));
   if (options.policy !== undefined) {
     writeFileSync(policyFile, options.policy);
