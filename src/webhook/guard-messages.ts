@@ -24,6 +24,10 @@ export function describeGroup(group: StrandedGroup): string {
   return `${who}: ${String(count)} ${count === 1 ? "pod" : "pods"}${labels ? ` labelled ${labels}` : " with no labels"}`;
 }
 
+function podCount(count: number): string {
+  return count === 1 ? "1 running Pod with no NetworkPolicy isolating it" : `${String(count)} running Pods with no NetworkPolicy isolating them`;
+}
+
 function what(verdict: Stranded | Unverified, deleting: boolean): string {
   return `${deleting ? "deleting" : "this change to"} ${describeRef(verdict.policy)}`;
 }
@@ -33,16 +37,16 @@ export function strandedMessage(verdict: Stranded): string {
   const shown = verdict.groups.slice(0, GROUPS_SHOWN).map(describeGroup);
   const rest = verdict.groups.length - shown.length;
   const more = rest > 0 ? `; and ${String(rest)} more ${rest === 1 ? "group" : "groups"}` : "";
-  const pods = `${String(verdict.count)} running ${verdict.count === 1 ? "Pod" : "Pods"}`;
+  const pods = podCount(verdict.count);
   const proceed = verdict.deleting
     ? "add a NetworkPolicy that selects them first, or delete the workloads first"
     : "add a NetworkPolicy that selects them first, or keep this policy selecting them";
-  return printable(`${what(verdict, verdict.deleting)} would leave ${pods} with no NetworkPolicy isolating them for ingress (${shown.join("; ")}${more}): ${proceed}`);
+  return printable(`${what(verdict, verdict.deleting)} would leave ${pods} for ingress (${shown.join("; ")}${more}): ${proceed}`);
 }
 
 /** Warning lines for the same answer, each within the API server's 256-rune limit. */
 export function strandedWarnings(verdict: Stranded): string[] {
-  const lines = [`[ingress-policy] ${what(verdict, verdict.deleting)} leaves ${String(verdict.count)} running ${verdict.count === 1 ? "Pod" : "Pods"} with no NetworkPolicy isolating them for ingress:`];
+  const lines = [`[ingress-policy] ${what(verdict, verdict.deleting)} leaves ${podCount(verdict.count)} for ingress:`];
   for (const group of verdict.groups.slice(0, GROUPS_SHOWN)) lines.push(`[ingress-policy]   ${describeGroup(group)}`);
   if (verdict.groups.length > GROUPS_SHOWN) lines.push(`[ingress-policy]   and ${String(verdict.groups.length - GROUPS_SHOWN)} more groups`);
   return lines.map((line) => clip(printable(line)));

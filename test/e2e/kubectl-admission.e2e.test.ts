@@ -237,7 +237,12 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
     const policy = JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "web-in", namespace: ns }, spec: { podSelector: { matchLabels: { app: "web" } } } });
     expect(await kubectl(["apply", "-f", "-"], policy)).toEqual({ code: 0, stdout: "networkpolicy.networking.k8s.io/web-in created\n", stderr: "" });
     expect(await kubectl(["create", "-f", "-"], plainPod(ns, "first", { app: "web" }))).toEqual({ code: 0, stdout: "pod/first created\n", stderr: "" });
-    expect(await kubectl(["delete", "networkpolicy", "web-in", "-n", ns])).toEqual({ code: 0, stdout: 'networkpolicy.networking.k8s.io "web-in" deleted\n', stderr: "" });
+    // The guard's default is warn: the delete goes through, saying which Pod it leaves without ingress isolation.
+    expect(await kubectl(["delete", "networkpolicy", "web-in", "-n", ns])).toEqual({
+      code: 0,
+      stdout: 'networkpolicy.networking.k8s.io "web-in" deleted\n',
+      stderr: `Warning: [ingress-policy] deleting NetworkPolicy ${ns}/web-in leaves 1 running Pod with no NetworkPolicy isolating it for ingress:\nWarning: [ingress-policy]   Pod ${ns}/first: 1 pod labelled app=web\n`,
+    });
     expect(await kubectl(["create", "-f", "-"], plainPod(ns, "second", { app: "web" }))).toEqual({
       code: 1,
       stdout: "",
