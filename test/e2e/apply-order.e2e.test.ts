@@ -4,25 +4,8 @@ import { expect, it } from "vitest";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
+import { webDeployment as deployment, webIngressPolicy as policy } from "./support/web-app.js";
 
-const deployment = (ns: string): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${ns}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: registry.k8s.io/pause:3.10, ports: [{containerPort: 8080}]}]
-`;
-const policy = (ns: string): string => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: web-ingress, namespace: ${ns}}
-spec:
-  podSelector: {matchLabels: {app: web}}
-  policyTypes: [Ingress]
-`;
 /** The README's sortOptions (section "ingress-policy and apply order"): Namespaces and NetworkPolicies first. */
 const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

@@ -4,30 +4,13 @@ import { expect, it } from "vitest";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
+import { webDeployment as deployment, webIngressPolicy as policy } from "./support/web-app.js";
 
 const SHIPPED_POLICY = readFileSync(join(import.meta.dirname, "..", "..", "config", "policy", "policy.yaml"), "utf8");
 /** The shipped policy with the guard turned to deny, as a team that wants the rule to hold would. */
 const GUARD_DENY = SHIPPED_POLICY.replace("whenUnverified: deny}", "whenUnverified: deny, guard: deny}");
 const NETWORK_DENIED = 'admission webhook "network.netguard.io" denied the request: ';
 
-const policy = (ns: string): string => `apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: web-ingress, namespace: ${ns}}
-spec:
-  podSelector: {matchLabels: {app: web}}
-  policyTypes: [Ingress]
-`;
-const deployment = (ns: string): string => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${ns}}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: registry.k8s.io/pause:3.10}]
-`;
 const stranded = (ns: string): string =>
   `deleting NetworkPolicy ${ns}/web-ingress would leave 2 running Pods with no NetworkPolicy isolating them for ingress (Deployment ${ns}/web: 2 pods labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first`;
 
