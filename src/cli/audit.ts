@@ -7,7 +7,7 @@ import { evaluate } from "../engine/evaluate.js";
 import { inventoryFromObjects } from "../engine/inventory.js";
 import type { Inventory, Problem, Report } from "../engine/types.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
-import { renderPolicyReports } from "../report/policy-report.js";
+import { renderPolicyReports, REPORT_APIS } from "../report/policy-report.js";
 import { OUTPUT_FORMATS, render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
@@ -18,7 +18,8 @@ import { loadPolicy } from "./load-policy.js";
 
 /** Usage text of `netguard audit`. */
 export const AUDIT_USAGE = `Usage: netguard audit [--kubeconfig FILE] [--context NAME] [--namespace NS | --all-namespaces]
-                      [--policy FILE] [--output text|json|sarif|junit|policyreport]
+                      [--policy FILE] [--output text|json|junit|policyreport]
+                      [--report-api wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1]
 
 Checks what already runs in a cluster against the network rules (all namespaces unless --namespace).
 Each workload is reported once, at its top-level owner; bare Pods are reported.
@@ -28,7 +29,8 @@ Each workload is reported once, at its top-level owner; bare Pods are reported.
   --namespace NS      audit one namespace
   --all-namespaces    audit every namespace (the default)
   --policy FILE       policy file (default: built-in policy)
-  --output FORMAT     text (default), json, sarif, junit, or policyreport (wgpolicyk8s.io/v1alpha2)
+  --output FORMAT     text (default), json, junit, or policyreport (PolicyReports per namespace)
+  --report-api API    the PolicyReport API: wgpolicyk8s.io/v1alpha2 (default) or openreports.io/v1alpha1
 
 Exit codes: 0 no deny findings, 1 deny findings, 2 usage error, unreachable cluster, or a kind that
 could not be listed (reported in the output; the audit goes on).
@@ -51,6 +53,7 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
       "all-namespaces": { type: "boolean", short: "A", default: false },
       policy: { type: "string" },
       output: { type: "string", short: "o", default: "text" },
+      "report-api": { type: "string", default: "wgpolicyk8s.io/v1alpha2" },
     },
   }, io);
   if (!parsed.ok) return parsed.exit;
@@ -58,7 +61,12 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   const fail = (message: string): ExitCode => usageError(io, "audit", message);
 
   const output = values.output;
-  if (output !== "policyreport" && !OUTPUT_FORMATS.some((f) => f === output)) return fail(`--output must be one of ${[...OUTPUT_FORMATS, "policyreport"].join(", ")}, not "${output}"`);
+  // Code scanning rejects a whole upload whose results point at no file, and a cluster's objects have none.
+  if (output === "sarif") return fail("--output sarif is for files (netguard check): GitHub code scanning rejects results without a file, and a cluster's objects have none; use --output policyreport (Policy Reporter, kubectl) or json");
+  const formats = [...OUTPUT_FORMATS.filter((f) => f !== "sarif"), "policyreport"];
+  if (!formats.includes(output)) return fail(`--output must be one of ${formats.join(", ")}, not "${output}"`);
+  const reportApi = REPORT_APIS.find((api) => api === values["report-api"]);
+  if (reportApi === undefined) return fail(`--report-api must be one of ${REPORT_APIS.join(", ")}, not "${values["report-api"]}"`);
   if (values.namespace !== undefined && values["all-namespaces"]) return fail("--namespace and --all-namespaces exclude each other");
   const policy = await loadPolicy(values.policy);
   if (!policy.ok) return fail(policy.error);
@@ -104,12 +112,13 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   const report: Report = { ...evaluated, problems: [...problems, ...evaluated.problems] };
   const podsListed = listings.find((l) => l.kind.kind === "Pod")?.ok === true;
   const namespaces = summarizeNamespaces(kept, report, inventory, { pods: podsListed ? objects : undefined, policy: policy.value, today });
-  const input = { report, checked: kept, version: VERSION };
+  const input = { report, checked: kept, version: VERSION, policy: policy.value };
 
-  if (output === "policyreport") io.stdout(renderPolicyReports(input, io.now()));
+  if (report.problems.length > 0) io.stderr(`netguard audit: incomplete: ${report.problems.map((p) => p.message).join("; ")}\n`);
+  if (output === "policyreport") io.stdout(renderPolicyReports(input, io.now(), reportApi));
   else if (output === "json") io.stdout(`${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, namespaces } }, null, 2)}\n`);
   else if (output === "text") io.stdout(`${render("text", input)}${formatNamespaces(namespaces, skipped)}`);
-  else io.stdout(render(output === "sarif" ? "sarif" : "junit", input));
+  else io.stdout(render("junit", input));
   return exitCodeFor(report);
 }
 

@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
 import { evaluate, hasDenials } from "../engine/evaluate.js";
 import { inventoryFromObjects, mergeInventories } from "../engine/inventory.js";
 import type { Inventory, Report } from "../engine/types.js";
 import { collectObjects } from "../manifests/collect-objects.js";
+import { STDIN } from "../kube/object.js";
 import { readInputs } from "../manifests/read-inputs.js";
+import { sarifArtifacts } from "./sarif-paths.js";
 import { OUTPUT_FORMATS, render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
@@ -12,6 +15,7 @@ import { loadPolicy } from "./load-policy.js";
 
 /** Usage text of `netguard check`. */
 export const CHECK_USAGE = `Usage: netguard check [--policy FILE] [--namespace NS] [--output text|json|sarif|junit]
+                      [--stdin-name PATH] [--source-root DIR]
                       [--cluster [--kubeconfig FILE] [--context NAME]] PATH... | -
 
 Checks Kubernetes manifests (files, directories, or - for stdin) against the network rules.
@@ -20,6 +24,9 @@ NetworkPolicies anywhere in the input count for ingress-policy coverage.
   --policy FILE      policy file (default: built-in policy, every rule denies)
   --namespace NS     namespace for objects that name none (default: default)
   --output FORMAT    text (default), json, sarif or junit
+  --stdin-name PATH  the file name findings from stdin point at (default: <stdin>)
+  --source-root DIR  where helm's "# Source:" and kustomize's origin paths start (default: .):
+                     rendered input points back at the repository's files
   --cluster          also count the NetworkPolicies already in the cluster for these namespaces
   --kubeconfig FILE  kubeconfig for --cluster (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --context NAME     kubeconfig context for --cluster
@@ -36,6 +43,8 @@ export type ClusterInventoryLoader = (
 /** Dependencies of `netguard check`. */
 export interface CheckDeps {
   readonly io: CliIo;
+  /** Reads a repository file a kustomize origin names (default: the file system). */
+  readonly readFile?: (path: string) => string | undefined;
   readonly loadClusterInventory?: ClusterInventoryLoader;
 }
 
@@ -52,6 +61,8 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
       cluster: { type: "boolean", default: false },
       kubeconfig: { type: "string" },
       context: { type: "string" },
+      "stdin-name": { type: "string" },
+      "source-root": { type: "string", default: "." },
     },
   }, io);
   if (!parsed.ok) return parsed.exit;
@@ -70,7 +81,9 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
   }
   const namespace = args.values.namespace;
   const read = await readInputs(args.positionals, io.readStdin);
-  const collected = collectObjects(read.inputs, read.errors, namespace);
+  const stdinName = args.values["stdin-name"];
+  const inputs = stdinName === undefined ? read.inputs : read.inputs.map((input) => (input.file === STDIN ? { ...input, file: stdinName } : input));
+  const collected = collectObjects(inputs, read.errors, namespace, { sourceRoot: args.values["source-root"], readFile: deps.readFile ?? readTextFile });
   let inventory = inventoryFromObjects(collected.objects, namespace);
   if (args.values.cluster) {
     if (deps.loadClusterInventory === undefined) {
@@ -92,8 +105,19 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
     defaultNamespace: namespace,
   });
   const report: Report = { ...evaluated, problems: [...collected.problems, ...evaluated.problems] };
-  io.stdout(render(format, { report, checked: collected.objects, version: VERSION }));
+  if (format === "sarif" && report.findings.some((finding) => finding.source?.file === STDIN)) {
+    io.stderr("netguard check: findings from stdin point at no file in SARIF (code scanning rejects such results): pass --stdin-name PATH, or --source-root with helm or kustomize origin annotations\n");
+  }
+  io.stdout(render(format, { report, checked: collected.objects, version: VERSION, policy: policy.value, artifacts: sarifArtifacts(io.cwd?.() ?? process.cwd()) }));
   return exitCodeFor(report);
+}
+
+function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** 2 when input could not be checked, else 1 when anything denies, else 0. */

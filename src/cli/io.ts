@@ -6,6 +6,8 @@ export interface CliIo {
   readonly now: () => Date;
   /** Whether stderr is a terminal (progress output only then). */
   readonly stderrIsTty: boolean;
+  /** The working directory (SARIF paths are relative to it); process.cwd() when absent. */
+  readonly cwd?: () => string;
 }
 
 /** Exit codes shared by check and audit. */

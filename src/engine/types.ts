@@ -58,6 +58,8 @@ export interface Rule {
   readonly summary: string;
   readonly fix: string;
   readonly help: string;
+  /** GitHub code scanning's CVSS-style score (0.0-10.0) for the rule's alerts. */
+  readonly securitySeverity: string;
   check(subject: Subject, context: RuleContext): readonly Violation[];
 }
 

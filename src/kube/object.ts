@@ -6,7 +6,12 @@ export interface ObjectRef {
   readonly kind: string;
   readonly namespace: string | undefined;
   readonly name: string;
+  /** metadata.uid when the object has one (objects from a cluster): tells apart two of the same name over time. */
+  readonly uid?: string;
 }
+
+/** The file name of input read from stdin, unless check is given --stdin-name. */
+export const STDIN = "<stdin>";
 
 /** Where an object came from in a manifest file (check only). */
 export interface SourceRef {
@@ -69,10 +74,11 @@ export function toKubeObject(value: unknown, defaults: ObjectDefaults): Parsed<K
   const name = asString(metadata["name"]) ?? generatedName(metadata);
   const declared = asString(metadata["namespace"]);
   const namespace = CLUSTER_SCOPED.has(kind) ? undefined : declared || defaults.namespace;
+  const uid = asString(metadata["uid"]);
   return {
     ok: true,
     value: {
-      ref: { apiVersion, kind, namespace, name },
+      ref: { apiVersion, kind, namespace, name, ...(uid ? { uid } : {}) },
       labels: asStringMap(metadata["labels"]),
       annotations: asStringMap(metadata["annotations"]),
       body: value,

@@ -4,6 +4,7 @@ import { isUnservedNetworkPolicyVersion } from "../kube/network-policy.js";
 import { isRuleSubject } from "../kube/subject.js";
 import { manifestItems } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
+import { originOf, type OriginOptions } from "./source-origin.js";
 
 /** Objects gathered from manifest inputs, and everything that could not be read as one. */
 export interface CollectedObjects {
@@ -12,7 +13,7 @@ export interface CollectedObjects {
 }
 
 /** Decodes every input into Kubernetes objects with file:line; unreadable parts become problems. */
-export function collectObjects(inputs: readonly InputText[], inputErrors: readonly InputError[], defaultNamespace: string): CollectedObjects {
+export function collectObjects(inputs: readonly InputText[], inputErrors: readonly InputError[], defaultNamespace: string, origins?: OriginOptions): CollectedObjects {
   const objects: KubeObject[] = [];
   const problems: Problem[] = inputErrors.map((error) => ({
     object: undefined,
@@ -29,9 +30,11 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
       }
       const document = item.document;
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
+      // Rendered input (helm template, kubectl kustomize) points back at the repository's own files.
+      const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, origins) : undefined;
       // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
-      if (object.ok && isRuleSubject(object.value)) {
-        objects.push({ ...object.value, source: { file: input.file, line: document.line, fieldLine: document.fieldLine } });
+      if (object.ok && source && isRuleSubject(object.value)) {
+        objects.push({ ...object.value, source });
         continue;
       }
       if (object.ok && isUnservedNetworkPolicyVersion(object.value)) {
@@ -39,7 +42,7 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
         continue;
       }
       // No rule reads this kind: keep what reports name (kind, name, file:line), not its body (a big ConfigMap's data).
-      if (object.ok) objects.push({ ...object.value, body: {}, annotations: {} });
+      if (object.ok) objects.push({ ...object.value, body: {}, annotations: {}, ...(source ? { source: { file: source.file, line: source.line } } : {}) });
       else problems.push({ object: undefined, source: { file: input.file, line: document.line }, field: undefined, message: `${object.error}; document skipped` });
     }
   }

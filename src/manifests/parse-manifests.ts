@@ -8,6 +8,8 @@ export interface ManifestDocument {
   readonly line: number;
   /** The line of a field path such as "spec.containers[1].ports[0]" (its nearest present ancestor). */
   readonly fieldLine: (field: string) => number;
+  /** The template a `helm template` stream says the document came from (its "# Source: chart/templates/x.yaml" line). */
+  readonly helmSource?: string;
 }
 
 /** A place in an input that could not be read. */
@@ -75,7 +77,7 @@ function* parts(text: string, starts: readonly number[], json: boolean): Generat
     for (const item of yamlItems(text.slice(start, end))) {
       if (item.document) {
         const doc = item.document;
-        yield { document: before === 0 ? doc : { value: doc.value, line: doc.line + before, fieldLine: (field) => doc.fieldLine(field) + before } };
+        yield { document: before === 0 ? doc : { ...doc, line: doc.line + before, fieldLine: (field) => doc.fieldLine(field) + before } };
       } else yield { error: { line: item.error.line + before, message: shiftLines(item.error.message, before) } };
     }
   }
@@ -141,6 +143,9 @@ function jsonValueStarts(text: string): number[] | undefined {
   return starts;
 }
 
+/** helm template writes "# Source: <chart>/templates/<file>" above each document. */
+const HELM_SOURCE = /^ ?Source: (\S(?:.*\S)?)\s*$/m;
+
 /** A parser error repeated for every level of an unclosed deep collection is listed this many times at most. */
 const ERRORS_PER_DOCUMENT = 5;
 
@@ -164,9 +169,11 @@ function* yamlItems(text: string): Generator<ManifestItem> {
     const value = read.value;
     if (value === null || value === undefined) continue;
     const items = listItems(value, contents);
+    // The comment sits above the first key: the yaml library keeps it on the document or on its contents.
+    const helmSource = HELM_SOURCE.exec(`${doc.commentBefore ?? ""}\n${contents.commentBefore ?? ""}`)?.[1];
     const document = (item: unknown, node: Node | undefined): ManifestDocument => {
       const line = lineOf(node?.range?.[0] ?? contents.range?.[0]);
-      return { value: item, line, fieldLine: (field) => fieldLineIn(node, field, lineCounter) ?? line };
+      return { value: item, line, fieldLine: (field) => fieldLineIn(node, field, lineCounter) ?? line, ...(helmSource ? { helmSource } : {}) };
     };
     if (items === undefined) yield { document: document(value, contents) };
     else for (const [index, item] of items.values.entries()) yield { document: document(item, items.nodes[index]) };

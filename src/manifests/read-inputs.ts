@@ -1,3 +1,4 @@
+import { STDIN } from "../kube/object.js";
 import type { Dirent, Stats } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -51,7 +52,7 @@ export async function readInputs(
   };
   for (const path of paths) {
     if (path === "-") {
-      inputs.push({ file: "<stdin>", text: await readStdin() });
+      inputs.push({ file: STDIN, text: await readStdin() });
       continue;
     }
     let info: Stats;

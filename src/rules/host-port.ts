@@ -7,6 +7,7 @@ export const hostPort: Rule = {
   title: "Containers must not bind host ports",
   summary: "Rejects container ports with a non-zero hostPort (hostNetwork pods' implied hostPort = containerPort excepted).",
   fix: "Remove hostPort from the container port and reach the pod through a Service (NodePort or LoadBalancer if it must be reachable from outside).",
+  securitySeverity: "7.0",
   help:
     "hostPort maps a port of the node to the container, so the pod is reachable on the node's address whatever NetworkPolicies say, " +
     "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +

@@ -12,6 +12,7 @@ export const ingressPolicy: Rule = {
   fix:
     "Add a NetworkPolicy in the same namespace whose podSelector matches the pod labels and whose policyTypes include Ingress " +
     "(policyTypes omitted counts as Ingress); an empty podSelector {} covers every pod of the namespace.",
+  securitySeverity: "6.0",
   help:
     "A pod is isolated for ingress only when some NetworkPolicy in its namespace selects it and has Ingress in its policyTypes. " +
     "policyTypes defaults to [Ingress] (plus Egress when egress rules exist); an Egress-only policy does not count. " +

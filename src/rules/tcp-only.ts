@@ -6,6 +6,7 @@ export const tcpOnly: Rule = {
   title: "Ports must use TCP",
   summary: "Rejects non-TCP protocols on container ports, Service ports and NetworkPolicy ports (absent protocol = TCP).",
   fix: "Set protocol: TCP or remove the protocol field (it defaults to TCP); if another protocol is required, add it to rules.tcp-only.allowedProtocols.",
+  securitySeverity: "4.0",
   help:
     "Container ports, Service ports and NetworkPolicy ports default to TCP when protocol is omitted. " +
     "Any other protocol (UDP, SCTP) is rejected unless the policy lists it in rules.tcp-only.allowedProtocols.",

@@ -96,10 +96,28 @@ describe("netguard audit against a fake API server", () => {
       scored: true,
       timestamp: { seconds: expect.any(Number), nanos: 0 },
       message: expect.any(String),
-      resources: [{ apiVersion: expect.any(String), kind: expect.any(String), name: expect.any(String), namespace: "lab" }],
-      properties: { field: expect.any(String), value: expect.any(String), action: "deny", fix: expect.any(String) },
+      resources: [{ apiVersion: expect.any(String), kind: expect.any(String), name: expect.any(String), namespace: "lab", uid: expect.any(String) }],
+      properties: { resultID: expect.stringMatching(/^[0-9a-f]{16}$/), field: expect.any(String), value: expect.any(String), action: "deny", fix: expect.any(String) },
     });
-    expect(at(docs[1], "summary")).toMatchObject({ pass: 3, fail: 0 });
+    // The summary counts the results listed, and nothing else: clean objects are not listed.
+    expect(at(docs[1], "summary")).toEqual({ pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
+    const ids = (at(lab, "results") as { properties: { resultID: string } }[]).map((r) => r.properties.resultID);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Plain YAML: no anchors or aliases, whatever the results share.
+    expect(run.stdout).not.toMatch(/[&*]a\d/);
+  });
+
+  it("writes openreports.io/v1alpha1 Reports with --report-api, and refuses sarif for a cluster", async () => {
+    const run = await audit(api, ["--output", "policyreport", "--report-api", "openreports.io/v1alpha1"]);
+    const docs = parseAllDocuments(run.stdout).map((d) => d.toJS() as unknown);
+    expect(docs.map((d) => [at(d, "apiVersion"), at(d, "kind"), at(d, "source")])).toEqual([
+      ["openreports.io/v1alpha1", "Report", "netguard"],
+      ["openreports.io/v1alpha1", "Report", "netguard"],
+    ]);
+    const sarif = await audit(api, ["--output", "sarif"]);
+    expect(sarif.code).toBe(2);
+    expect(sarif.stderr).toContain("netguard audit: --output sarif is for files (netguard check): GitHub code scanning rejects results without a file, and a cluster's objects have none; use --output policyreport (Policy Reporter, kubectl) or json");
+    expect((await audit(api, ["--output", "policyreport", "--report-api", "v1"])).code).toBe(2);
   });
 
   it("prints a per-namespace coverage table in text output", async () => {
@@ -152,6 +170,12 @@ describe("netguard audit when things go wrong", () => {
       ]);
       expect(body.findings.length).toBe(6);
       expect(run.code).toBe(2);
+      expect(run.stderr).toBe('netguard audit: incomplete: cannot list cronjobs (batch/v1): HTTP 403: cronjobs.batch is forbidden: User "test" cannot list resource "cronjobs" in API group "batch" at the cluster scope; not audited\n');
+      // The reports say it too: an error result in the cluster report, counted in its summary.
+      const reports = parseAllDocuments((await audit(api, ["--output", "policyreport"])).stdout).map((d) => d.toJS() as unknown);
+      const cluster = reports.find((d) => at(d, "kind") === "ClusterPolicyReport");
+      expect(at(cluster, "summary")).toEqual({ pass: 0, fail: 0, warn: 0, error: 1, skip: 0 });
+      expect(at(cluster, "results.0.result")).toBe("error");
     } finally {
       await api.close();
     }

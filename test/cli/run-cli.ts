@@ -22,6 +22,8 @@ export function fakeIo(stdin = ""): { io: CliIo; out: () => { stdout: string; st
     readStdin: () => Promise.resolve(stdin),
     now: () => new Date("2026-11-24T12:00:00Z"),
     stderrIsTty: false,
+    // A fixed checkout root, so SARIF's %SRCROOT% is the same wherever the tests run.
+    cwd: () => "/repo",
   };
   return { io, out: () => ({ stdout, stderr }) };
 }

@@ -1,0 +1,62 @@
+import { posix } from "node:path";
+import { parse } from "yaml";
+import { asObject, asString } from "../kube/fields.js";
+import type { KubeObject, SourceRef } from "../kube/object.js";
+import { manifestItems, type ManifestDocument } from "./parse-manifests.js";
+
+/** kustomize's record of where a resource came from (`buildMetadata: [originAnnotations]`). */
+export const KUSTOMIZE_ORIGIN_ANNOTATION = "config.kubernetes.io/origin";
+
+/** How rendered input maps back to repository files. */
+export interface OriginOptions {
+  /** The directory helm's "# Source:" paths and kustomize's origin paths are relative to (the chart's parent, the kustomization's directory). */
+  readonly sourceRoot: string;
+  /** Reads a repository file, to find the line of a kustomize origin; undefined when it cannot be read. */
+  readonly readFile: (path: string) => string | undefined;
+}
+
+/**
+ * Where an object's findings should point: the file kustomize's origin annotation names (and the
+ * line of the object in it, when the file holds it), or the template helm's "# Source:" names (lines
+ * counted from the document's first line, so approximate), or the input itself.
+ */
+export function originOf(object: KubeObject, document: ManifestDocument, input: SourceRef & { readonly fieldLine: (field: string) => number }, options: OriginOptions | undefined): SourceRef & { readonly fieldLine: (field: string) => number } {
+  if (options === undefined) return input;
+  const origin = kustomizeOrigin(object.annotations[KUSTOMIZE_ORIGIN_ANNOTATION]);
+  if (origin !== undefined) {
+    const file = posix.normalize(posix.join(options.sourceRoot, origin));
+    const found = findObject(options.readFile(file), object);
+    return found ? { file, line: found.line, fieldLine: found.fieldLine } : { file, line: 0, fieldLine: () => 0 };
+  }
+  if (document.helmSource !== undefined) {
+    const file = posix.normalize(posix.join(options.sourceRoot, document.helmSource));
+    const shift = document.line - 1;
+    return { file, line: 1, fieldLine: (field) => Math.max(1, document.fieldLine(field) - shift) };
+  }
+  return input;
+}
+
+/** The local path of an origin annotation; undefined for a remote one (repo/ref) or one that is not an origin. */
+function kustomizeOrigin(annotation: string | undefined): string | undefined {
+  if (annotation === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = parse(annotation, { maxAliasCount: 0 });
+  } catch {
+    return undefined;
+  }
+  const origin = asObject(value);
+  if (origin === undefined || origin["repo"] !== undefined) return undefined;
+  return asString(origin["path"]);
+}
+
+/** The object's document in its origin file: same kind, and a name its rendered name contains (namePrefix, nameSuffix). */
+function findObject(text: string | undefined, object: KubeObject): ManifestDocument | undefined {
+  if (text === undefined) return undefined;
+  for (const item of manifestItems(text)) {
+    const value = asObject(item.document?.value);
+    const name = asString(asObject(value?.["metadata"])?.["name"]);
+    if (item.document && value?.["kind"] === object.ref.kind && name !== undefined && object.ref.name.includes(name)) return item.document;
+  }
+  return undefined;
+}
