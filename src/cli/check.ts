@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { evaluate, hasDenials } from "../engine/evaluate.js";
 import { inventoryFromObjects, mergeInventories } from "../engine/inventory.js";
 import type { Inventory, Report } from "../engine/types.js";
-import { collectObjects } from "../manifests/collect-objects.js";
+import { createCollector } from "../manifests/collect-objects.js";
 import { STDIN } from "../kube/object.js";
-import { readInputs } from "../manifests/read-inputs.js";
+import { inputItems } from "../manifests/read-inputs.js";
 import { sarifArtifacts } from "./sarif-paths.js";
 import { OUTPUT_FORMATS, render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
@@ -80,10 +80,14 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
     return usageError(io, "check", policy.error);
   }
   const namespace = args.values.namespace;
-  const read = await readInputs(args.positionals, io.readStdin);
   const stdinName = args.values["stdin-name"];
-  const inputs = stdinName === undefined ? read.inputs : read.inputs.map((input) => (input.file === STDIN ? { ...input, file: stdinName } : input));
-  const collected = collectObjects(inputs, read.errors, namespace, { sourceRoot: args.values["source-root"], readFile: deps.readFile ?? readTextFile });
+  const collector = createCollector(namespace, { sourceRoot: args.values["source-root"], readFile: deps.readFile ?? readTextFile });
+  // File by file: each file's text is parsed and let go before the next is read.
+  for await (const item of inputItems(args.positionals, io.readStdin)) {
+    if (item.error) collector.addError(item.error);
+    else collector.add(stdinName !== undefined && item.input.file === STDIN ? { ...item.input, file: stdinName } : item.input);
+  }
+  const collected = collector.collected;
   let inventory = inventoryFromObjects(collected.objects, namespace);
   if (args.values.cluster) {
     if (deps.loadClusterInventory === undefined) {

@@ -14,14 +14,17 @@ export interface CollectedObjects {
 
 /** Decodes every input into Kubernetes objects with file:line; unreadable parts become problems. */
 export function collectObjects(inputs: readonly InputText[], inputErrors: readonly InputError[], defaultNamespace: string, origins?: OriginOptions): CollectedObjects {
+  const collector = createCollector(defaultNamespace, origins);
+  for (const error of inputErrors) collector.addError(error);
+  for (const input of inputs) collector.add(input);
+  return collector.collected;
+}
+
+/** Collects input by input: each input's text can be released once it is added (check reads file by file). */
+export function createCollector(defaultNamespace: string, origins?: OriginOptions): { add: (input: InputText) => void; addError: (error: InputError) => void; readonly collected: CollectedObjects } {
   const objects: KubeObject[] = [];
-  const problems: Problem[] = inputErrors.map((error) => ({
-    object: undefined,
-    source: { file: error.file, line: 0 },
-    field: undefined,
-    message: error.message,
-  }));
-  for (const input of inputs) {
+  const problems: Problem[] = [];
+  const add = (input: InputText): void => {
     // Document by document: what is not kept of one is released before the next is parsed.
     for (const item of manifestItems(input.text)) {
       if (item.error) {
@@ -45,6 +48,9 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
       if (object.ok) objects.push({ ...object.value, body: {}, annotations: {}, ...(source ? { source: { file: source.file, line: source.line } } : {}) });
       else problems.push({ object: undefined, source: { file: input.file, line: document.line }, field: undefined, message: `${object.error}; document skipped` });
     }
-  }
-  return { objects, problems };
+  };
+  const addError = (error: InputError): void => {
+    problems.push({ object: undefined, source: { file: error.file, line: 0 }, field: undefined, message: error.message });
+  };
+  return { add, addError, collected: { objects, problems } };
 }

@@ -30,45 +30,55 @@ const NODE_FS: InputFs = {
   readFile: (path) => readFile(path),
 };
 
+/** One thing the walk found: a file's text, or an entry that could not be read. */
+export type InputItem = { readonly input: InputText; readonly error?: undefined } | { readonly error: InputError; readonly input?: undefined };
+
 /**
- * Reads files, directories (recursively, manifest extensions only, in name order) and "-" for stdin.
- * A named path is read whatever it is (`check <(helm template ...)` is a pipe); inside a directory only
- * regular files and links to them are, as kubectl reads them. Every entry that cannot be read is an
- * error naming its own path, and the walk goes on.
+ * Reads files, directories (recursively, manifest extensions only, in name order) and "-" for stdin,
+ * one file at a time: a caller that is done with a file's text before asking for the next never
+ * holds two. A named path is read whatever it is (`check <(helm template ...)` is a pipe); inside a
+ * directory only regular files and links to them are, as kubectl reads them. Every entry that cannot
+ * be read is an error naming its own path, and the walk goes on.
  */
-export async function readInputs(
-  paths: readonly string[],
-  readStdin: () => Promise<string>,
-  fs: InputFs = NODE_FS,
-): Promise<{ inputs: InputText[]; errors: InputError[] }> {
-  const inputs: InputText[] = [];
-  const errors: InputError[] = [];
-  const read = async (file: string): Promise<void> => {
+export async function* inputItems(paths: readonly string[], readStdin: () => Promise<string>, fs: InputFs = NODE_FS): AsyncGenerator<InputItem> {
+  const read = async (file: string): Promise<InputItem> => {
     try {
-      inputs.push({ file, text: decodeText(await fs.readFile(file)) });
+      return { input: { file, text: decodeText(await fs.readFile(file)) } };
     } catch (error) {
-      errors.push({ file, message: describeFsError(error) });
+      return { error: { file, message: describeFsError(error) } };
     }
   };
   for (const path of paths) {
     if (path === "-") {
-      inputs.push({ file: STDIN, text: await readStdin() });
+      yield { input: { file: STDIN, text: await readStdin() } };
       continue;
     }
     let info: Stats;
     try {
       info = await fs.stat(path);
     } catch (error) {
-      errors.push({ file: path, message: describeFsError(error) });
+      yield { error: { file: path, message: describeFsError(error) } };
       continue;
     }
     if (!info.isDirectory()) {
-      await read(path);
+      yield await read(path);
       continue;
     }
+    const errors: InputError[] = [];
     const found = await walk(path, fs, errors);
-    if (found.length === 0 && !errors.some((error) => error.file.startsWith(path))) errors.push({ file: path, message: "directory holds no .yaml, .yml or .json files" });
-    for (const file of found) await read(file);
+    for (const error of errors) yield { error };
+    if (found.length === 0 && errors.length === 0) yield { error: { file: path, message: "directory holds no .yaml, .yml or .json files" } };
+    for (const file of found) yield await read(file);
+  }
+}
+
+/** Every input at once (for callers that want them all; check streams them with inputItems). */
+export async function readInputs(paths: readonly string[], readStdin: () => Promise<string>, fs: InputFs = NODE_FS): Promise<{ inputs: InputText[]; errors: InputError[] }> {
+  const inputs: InputText[] = [];
+  const errors: InputError[] = [];
+  for await (const item of inputItems(paths, readStdin, fs)) {
+    if (item.error) errors.push(item.error);
+    else inputs.push(item.input);
   }
   return { inputs, errors };
 }
