@@ -14,6 +14,7 @@ import {
   type Problem,
   type Report,
   type Rule,
+  type RuleId,
   type Surface,
   type UnappliedOverride,
   type Violation,
@@ -35,6 +36,20 @@ export interface EvaluationInput {
    * webhook allows it only for requests from the controllers themselves; check and audit always.
    */
   readonly followOwners?: boolean;
+  /**
+   * Findings (and waived findings) kept per object; past it each violation only reaches onOmitted, so
+   * the webhook's memory per review stays bounded whatever a caller repeats. Unlimited when absent.
+   */
+  readonly maxFindingsPerObject?: number;
+  readonly onOmitted?: (omitted: OmittedFinding) => void;
+}
+
+/** A violation past the per-object limit: what a caller needs to count it and compare it across an UPDATE. */
+export interface OmittedFinding {
+  readonly rule: RuleId;
+  readonly action: Action;
+  readonly key: string;
+  readonly waived: boolean;
 }
 
 /** The single engine entry point used by the webhook, `check` and `audit`. */
@@ -60,6 +75,24 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
   for (const object of objects) {
     count += 1;
     const override = isRuleSubject(object) ? overrideOf(object.ref.namespace)?.applied : undefined;
+    // Past the limit, rules hand over only keys (omittedKeys, drained after each rule).
+    let remaining = input.maxFindingsPerObject ?? Number.POSITIVE_INFINITY;
+    let omittedKeys: string[] = [];
+    const context = input.maxFindingsPerObject === undefined
+      ? input
+      : {
+          ...input,
+          budget: {
+            take: (key: string): boolean => {
+              if (remaining > 0) {
+                remaining -= 1;
+                return true;
+              }
+              omittedKeys.push(key);
+              return false;
+            },
+          },
+        };
     // Worked out at most once per object, and only once a rule has found something to exempt.
     let owners: ObjectRef[] | undefined;
     const read = readSubject(object, input.defaultNamespace);
@@ -71,17 +104,18 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
       const overridden = override?.rules[rule.id];
       const configured = overridden ?? input.policy.rules[rule.id].action;
       if (configured === "off") continue;
-      const violations = rule.check(read.subject, input);
-      if (violations.length === 0) continue;
+      omittedKeys = [];
+      const violations = rule.check(read.subject, context);
+      if (violations.length === 0 && omittedKeys.length === 0) continue;
       owners ??= input.followOwners === false || input.inventory.owners === undefined ? [] : verifiedOwners(object, input.inventory.owners);
       const exemption = findExemption(rule.id, object, input.policy, input.today, owners);
       if (exemption.kind === "expired") {
         expired.push({ rule: rule.id, object: object.ref, reason: exemption.reason, expires: exemption.expires });
       }
       for (const violation of violations) {
-        const finding = toFinding(rule, object, violation, capAction(configured, violation.maxAction), overridden === undefined ? undefined : override);
-        record(finding, exemption, findings, waived);
+        record(toFinding(rule, object, violation, capAction(configured, violation.maxAction), overridden === undefined ? undefined : override), exemption, findings, waived);
       }
+      for (const key of omittedKeys) input.onOmitted?.({ rule: rule.id, action: configured, key, waived: exemption.kind === "applies" });
     }
   }
   return { objects: count, findings, waived, expired, problems, unappliedOverrides };

@@ -37,6 +37,17 @@ export interface RuleContext {
   readonly policy: Policy;
   readonly inventory: Inventory;
   readonly surface: Surface;
+  /** Present where violations per object are bounded (the webhook): ask before building each one. */
+  readonly budget?: ViolationBudget;
+}
+
+/**
+ * How many more violations a rule may build for the object under review. take(key) says whether to
+ * build this one; past the limit the engine keeps only the key, so a caller that repeats a violating
+ * entry 75,000 times costs 75,000 short strings, not 75,000 messages.
+ */
+export interface ViolationBudget {
+  take(key: string): boolean;
 }
 
 /** What a rule reports; the engine adds rule id, action, object, fix and source. */

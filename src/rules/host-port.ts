@@ -13,7 +13,7 @@ export const hostPort: Rule = {
     "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +
     "that implied port is reported by host-network, not a second time here. " +
     "Ports listed in rules.host-port.allowedHostPorts (a port or a range, optionally one protocol) are let through.",
-  check: ({ pod }, { policy }) => {
+  check: ({ pod }, { policy, budget }) => {
     const allowed = policy.rules["host-port"].allowedHostPorts;
     const violations: Violation[] = [];
     for (const container of pod?.containers ?? []) {
@@ -22,11 +22,13 @@ export const hostPort: Rule = {
         // With hostNetwork the API server writes hostPort = containerPort on Pods: implied, not a new exposure.
         if (pod?.hostNetwork && port.hostPort === port.containerPort) continue;
         if (isAllowed(allowed, port.hostPort, port.protocol)) continue;
+        const key = `${container.name}/${String(port.hostPort)}/${port.protocol}`;
+        if (budget && !budget.take(key)) continue;
         violations.push({
           field: `${port.path}.hostPort`,
           value: String(port.hostPort),
           message: `container "${container.name}" uses hostPort ${String(port.hostPort)}`,
-          key: `${container.name}/${String(port.hostPort)}/${port.protocol}`,
+          key,
         });
       }
     }

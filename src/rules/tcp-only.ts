@@ -10,39 +10,45 @@ export const tcpOnly: Rule = {
   help:
     "Container ports, Service ports and NetworkPolicy ports default to TCP when protocol is omitted. " +
     "Any other protocol (UDP, SCTP) is rejected unless the policy lists it in rules.tcp-only.allowedProtocols.",
-  check: (subject, { policy }) => {
+  check: (subject, { policy, budget }) => {
     const allowed = policy.rules["tcp-only"].allowedProtocols;
     const offends = (protocol: string): boolean => !allowed.includes(protocol);
     const violations: Violation[] = [];
     for (const container of subject.pod?.containers ?? []) {
       for (const port of container.ports) {
         if (!offends(port.protocol)) continue;
+        const key = `container/${container.name}/${String(port.containerPort)}/${port.protocol}`;
+        if (budget && !budget.take(key)) continue;
         violations.push({
           field: `${port.path}.protocol`,
           value: port.protocolDeclared ? port.protocol : `${port.protocol} (default)`,
           message: `container "${container.name}" port ${String(port.containerPort ?? "?")} uses ${port.protocol}; allowed: ${allowed.join(", ")}`,
-          key: `container/${container.name}/${String(port.containerPort)}/${port.protocol}`,
+          key,
         });
       }
     }
     for (const port of subject.servicePorts) {
       if (!offends(port.protocol)) continue;
+      const key = `service/${port.name ?? String(port.port)}/${port.protocol}`;
+      if (budget && !budget.take(key)) continue;
       const label = port.name ? `"${port.name}" (${String(port.port ?? "?")})` : String(port.port ?? "?");
       violations.push({
         field: `${port.path}.protocol`,
         value: port.protocol,
         message: `Service port ${label} uses ${port.protocol}; allowed: ${allowed.join(", ")}`,
-        key: `service/${port.name ?? String(port.port)}/${port.protocol}`,
+        key,
       });
     }
     for (const port of subject.policyPorts) {
       if (!offends(port.protocol)) continue;
+      const key = `policy/${port.path}/${port.protocol}`;
+      if (budget && !budget.take(key)) continue;
       const shown = port.port === undefined ? "all ports" : `port ${String(port.port)}`;
       violations.push({
         field: `${port.path}.protocol`,
         value: port.protocol,
         message: `NetworkPolicy ${port.path.split(".")[1] ?? "rule"} ${shown} uses ${port.protocol}; allowed: ${allowed.join(", ")}`,
-        key: `policy/${port.path}/${port.protocol}`,
+        key,
       });
     }
     return violations;

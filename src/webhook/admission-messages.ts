@@ -1,5 +1,5 @@
 import { overrideNote } from "../engine/overrides.js";
-import type { Finding, UnappliedOverride } from "../engine/types.js";
+import type { Finding, RuleId, UnappliedOverride } from "../engine/types.js";
 import { describeRef, type ObjectRef } from "../kube/object.js";
 import { printable } from "../report/printable.js";
 
@@ -18,7 +18,7 @@ const PART_MAX = 1000;
  * The status message of a denial: deny findings with rule, field, value and fix, on one line like PSA.
  * The first finding is always shown; past the budget the rest are counted per rule ("and N more").
  */
-export function denialMessage(ref: ObjectRef, findings: readonly Finding[]): string {
+export function denialMessage(ref: ObjectRef, findings: readonly Finding[], omitted: ReadonlyMap<RuleId, number> = new Map()): string {
   const head = `${printable(describeRef(ref))} violates netguard policy: `;
   const parts: string[] = [];
   let used = head.length;
@@ -30,15 +30,17 @@ export function denialMessage(ref: ObjectRef, findings: readonly Finding[]): str
     used += part.length + 2;
     shown += 1;
   }
-  const rest = findings.slice(shown);
-  if (rest.length > 0) parts.push(`and ${String(rest.length)} more (${countsByRule(rest)}); netguard check or audit lists every finding`);
-  return `${head}${parts.join("; ")}`;
-}
-
-function countsByRule(findings: readonly Finding[]): string {
+  // The rest: findings past the message budget and those past the per-object limit, counted per rule.
   const counts = new Map<string, number>();
-  for (const f of findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
-  return [...counts].map(([rule, count]) => `${rule}: ${String(count)}`).join(", ");
+  for (const f of findings.slice(shown)) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  for (const [rule, count] of omitted) counts.set(rule, (counts.get(rule) ?? 0) + count);
+  let rest = 0;
+  for (const count of counts.values()) rest += count;
+  if (rest > 0) {
+    const byRule = [...counts].map(([rule, count]) => `${rule}: ${count.toLocaleString("en-US")}`).join(", ");
+    parts.push(shown > 0 ? `and ${rest.toLocaleString("en-US")} more (${byRule}); netguard check or audit lists every finding` : `${rest.toLocaleString("en-US")} ${rest === 1 ? "finding" : "findings"} past what one review lists (${byRule}); netguard check or audit lists every finding`);
+  }
+  return `${head}${parts.join("; ")}`;
 }
 
 function noteText(finding: Finding): string {
@@ -80,6 +82,15 @@ export function unappliedWarnings(notices: readonly UnappliedOverride[]): Warnin
       return notice ? `netguard: overrides[${String(notice.override.index)}] (${notice.override.scope}) not applied in namespace ${notice.namespace}: ${notice.why}` : "";
     },
   };
+}
+
+/** One line each for warn findings and already-present ones that were counted past the per-object limit, not listed. */
+export function omittedWarnings(warn: number, preexisting: number, limit: number): WarningSource {
+  const lines = [
+    ...(warn > 0 ? [`netguard: ${warn.toLocaleString("en-US")} more warn findings past the limit of ${limit.toLocaleString("en-US")} per object, not listed; run netguard check or audit for all of them`] : []),
+    ...(preexisting > 0 ? [`netguard: ${preexisting.toLocaleString("en-US")} more findings already present before this update (not denied) past the limit of ${limit.toLocaleString("en-US")} per object, not listed`] : []),
+  ];
+  return { length: lines.length, line: (index) => lines[index] ?? "" };
 }
 
 /** Warning texts built one by one as they are taken (by index: this runs per request), with their count known up front. */

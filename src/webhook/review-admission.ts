@@ -1,10 +1,10 @@
-import { evaluate } from "../engine/evaluate.js";
-import type { Finding, Inventory, Problem, Report, Rule, UnappliedOverride } from "../engine/types.js";
+import { evaluate, type OmittedFinding } from "../engine/evaluate.js";
+import type { Finding, Inventory, Problem, Report, Rule, RuleId, UnappliedOverride } from "../engine/types.js";
 import type { KubeObject } from "../kube/object.js";
 import type { Policy } from "../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
-import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, problemWarnings, unappliedWarnings } from "./admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, unappliedWarnings } from "./admission-messages.js";
 
 /** What one admission decision needs; the webhook shell fills it per request. */
 export interface ReviewDeps {
@@ -29,6 +29,20 @@ export interface ReviewOutcome {
   readonly object: KubeObject | undefined;
 }
 
+/**
+ * Findings kept per object in a review. Past it, violations are only counted (deny ones by rule, and
+ * told apart as new or already present on an UPDATE): a review of 75,000 violating ports costs a
+ * bounded answer and bounded memory, never 75,000 findings.
+ */
+export const MAX_FINDINGS_PER_REVIEW_OBJECT = 1000;
+
+/** What was counted past the limit: deny findings by rule that are new, and the rest. */
+export interface OmittedCounts {
+  readonly deny: Map<RuleId, number>;
+  warn: number;
+  preexisting: number;
+}
+
 /** Subresources whose object is the whole Pod with a possibly new spec part; others carry no pod spec change. */
 const EVALUATED_SUBRESOURCES = new Set(["", "ephemeralcontainers"]);
 
@@ -41,35 +55,63 @@ export function reviewAdmission(request: AdmissionRequest, deps: ReviewDeps): Re
   // parseAdmissionReview guarantees the object for CREATE and UPDATE.
   const object = request.object;
   if (object === undefined) return pass();
-  const report = run(object, deps);
+  // Only new violations deny on UPDATE: objects created before a rule existed keep working when touched.
+  // The old object's identities are all kept (as strings), those past the limit too.
+  let before: Set<string> | undefined;
+  if (request.operation === "UPDATE" && request.oldObject !== undefined) {
+    const seen = new Set<string>();
+    for (const finding of run(request.oldObject, deps, (o) => seen.add(key(o.rule, o.key))).findings) seen.add(identity(finding));
+    before = seen;
+  }
+  const omitted: OmittedCounts = { deny: new Map(), warn: 0, preexisting: 0 };
+  const report = run(object, deps, (o) => {
+    if (o.waived || o.action === "audit") return;
+    if (o.action === "warn") omitted.warn += 1;
+    else if (before?.has(key(o.rule, o.key))) omitted.preexisting += 1;
+    else omitted.deny.set(o.rule, (omitted.deny.get(o.rule) ?? 0) + 1);
+  });
   let findings = report.findings;
   let preexisting: Finding[] = [];
-  if (request.operation === "UPDATE" && request.oldObject !== undefined) {
-    // Only new violations deny: objects created before a rule existed keep working when touched.
-    const before = new Set(run(request.oldObject, deps).findings.map(identity));
-    preexisting = findings.filter((finding) => finding.action === "deny" && before.has(identity(finding)));
+  if (before !== undefined) {
+    const old = before;
+    preexisting = findings.filter((finding) => finding.action === "deny" && old.has(identity(finding)));
     findings = findings.filter((finding) => !preexisting.includes(finding));
   }
-  return decide(request.uid, object, { findings, preexisting, problems: report.problems, unapplied: report.unappliedOverrides });
+  return decide(request.uid, object, { findings, preexisting, problems: report.problems, unapplied: report.unappliedOverrides, omitted });
 }
 
-function run(object: KubeObject, deps: ReviewDeps): Report {
+function run(object: KubeObject, deps: ReviewDeps, onOmitted: (omitted: OmittedFinding) => void): Report {
   const { rules, policy, inventory, today } = deps;
-  return evaluate([object], { rules, policy, inventory, today, surface: "admission", defaultNamespace: object.ref.namespace ?? "default", followOwners: deps.followOwners === true });
+  return evaluate([object], {
+    rules,
+    policy,
+    inventory,
+    today,
+    surface: "admission",
+    defaultNamespace: object.ref.namespace ?? "default",
+    followOwners: deps.followOwners === true,
+    maxFindingsPerObject: MAX_FINDINGS_PER_REVIEW_OBJECT,
+    onOmitted,
+  });
 }
 
 function identity(finding: Finding): string {
-  return `${finding.rule}\u0000${finding.key}`;
+  return key(finding.rule, finding.key);
+}
+
+function key(rule: RuleId, violationKey: string): string {
+  return `${rule}\u0000${violationKey}`;
 }
 
 function decide(
   uid: string,
   object: KubeObject,
-  results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[]; unapplied: readonly UnappliedOverride[] },
+  results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[]; unapplied: readonly UnappliedOverride[]; omitted: OmittedCounts },
 ): ReviewOutcome {
-  const { findings, preexisting } = results;
+  const { findings, preexisting, omitted } = results;
+  const omittedAny = omitted.deny.size > 0 || omitted.warn > 0 || omitted.preexisting > 0;
   // Most requests: nothing found, nothing unreadable.
-  if (findings.length === 0 && preexisting.length === 0 && results.problems.length === 0 && results.unapplied.length === 0) return { response: allowed(uid), decision: "allow", findings, preexisting, object };
+  if (findings.length === 0 && preexisting.length === 0 && results.problems.length === 0 && results.unapplied.length === 0 && !omittedAny) return { response: allowed(uid), decision: "allow", findings, preexisting, object };
   const denials = findings.filter((f) => f.action === "deny");
   const warnings = boundedWarnings(
     findingWarnings(findings.filter((f) => f.action === "warn")),
@@ -78,10 +120,11 @@ function decide(
     // validation normally rejects such objects before any webhook sees them).
     problemWarnings(object, results.problems),
     unappliedWarnings(results.unapplied),
+    omittedWarnings(omitted.warn, omitted.preexisting, MAX_FINDINGS_PER_REVIEW_OBJECT),
   );
   const audits = auditAnnotations(findings.filter((f) => f.action === "audit"));
-  if (denials.length > 0) {
-    return { response: denied(uid, denialMessage(object.ref, denials), warnings, audits), decision: "deny", findings, preexisting, object };
+  if (denials.length > 0 || omitted.deny.size > 0) {
+    return { response: denied(uid, denialMessage(object.ref, denials, omitted.deny), warnings, audits), decision: "deny", findings, preexisting, object };
   }
   const decision: Decision = warnings.length > 0 ? "warn" : "allow";
   return { response: allowed(uid, warnings, audits), decision, findings, preexisting, object };

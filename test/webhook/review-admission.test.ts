@@ -4,7 +4,7 @@ import { readNetworkPolicy } from "../../src/kube/network-policy.js";
 import type { Policy } from "../../src/policy/policy.js";
 import { BUILTIN_RULES } from "../../src/rules/index.js";
 import { parseAdmissionReview } from "../../src/webhook/admission-review.js";
-import { reviewAdmission } from "../../src/webhook/review-admission.js";
+import { MAX_FINDINGS_PER_REVIEW_OBJECT, reviewAdmission } from "../../src/webhook/review-admission.js";
 import { container, deployment, kube, networkPolicy, pod, podSpec, policyWith, service } from "../builders.js";
 import { admissionReview } from "../support/reviews.js";
 
@@ -120,6 +120,45 @@ describe("reviewAdmission per kind and operation", () => {
     };
     expect(parsed(admissionReview(pod("p"))).decision).toBe("deny");
     expect(parsed(admissionReview(deployment("d"))).decision).toBe("warn");
+  });
+});
+
+describe("reviews past the per-object findings limit", () => {
+  const limit = MAX_FINDINGS_PER_REVIEW_OBJECT;
+  const udpPod = (ports: number) => pod("udp", podSpec({}, [container("c", Array.from({ length: ports }, (_, p) => ({ containerPort: p + 1, protocol: "UDP" })))]));
+  const statusOf = (outcome: ReturnType<typeof review>) => outcome.response.status?.message ?? "";
+
+  it("keeps the first findings and still denies for every one, counting the rest", () => {
+    const outcome = review(admissionReview(udpPod(limit + 500)));
+    expect(outcome.findings).toHaveLength(limit);
+    expect(outcome.decision).toBe("deny");
+    const shown = (statusOf(outcome).match(/\[tcp-only\]/g) ?? []).length;
+    expect(statusOf(outcome).endsWith(`; and ${(limit + 500 - shown).toLocaleString("en-US")} more (tcp-only: ${(limit + 500 - shown).toLocaleString("en-US")}); netguard check or audit lists every finding`)).toBe(true);
+  });
+
+  it("on UPDATE, violations past the limit that the old object had too are not new: allowed, and said", () => {
+    const before = udpPod(limit + 500);
+    const outcome = review(admissionReview({ ...before, metadata: { ...(before["metadata"] as object), labels: { app: "udp", touched: "yes" } } }, { operation: "UPDATE", oldObject: before }));
+    expect(outcome.decision).toBe("warn");
+    expect(outcome.response.allowed).toBe(true);
+    // The first 1,000 (already present) fill the warning budget; the closing line counts the rest, the 500 past the limit included.
+    expect(outcome.response.warnings?.at(-1)).toMatch(/^netguard: \d+ more warnings not shown \(warning size limit\)/);
+  });
+
+  it("on UPDATE, a new violation past the limit still denies", () => {
+    const before = udpPod(limit + 500);
+    const outcome = review(admissionReview(udpPod(limit + 501), { operation: "UPDATE", oldObject: before }));
+    expect(outcome.decision).toBe("deny");
+    expect(statusOf(outcome)).toBe("Pod default/udp violates netguard policy: 1 finding past what one review lists (tcp-only: 1); netguard check or audit lists every finding");
+  });
+
+  it("warn findings past the limit are counted in a closing warning line", () => {
+    const outcome = review(admissionReview(udpPod(limit + 10)), policyWith({ "tcp-only": { action: "warn" } }));
+    expect(outcome.decision).toBe("warn");
+    expect(outcome.response.warnings?.at(-1)).toMatch(/^netguard: \d+ more warnings not shown \(warning size limit\)/);
+    // Within the budget, the count line itself is shown.
+    const few = review(admissionReview(udpPod(limit + 10)), policyWith({ "tcp-only": { action: "warn" }, "ingress-policy": { action: "off" } }));
+    expect(few.findings.filter((f) => f.action === "warn")).toHaveLength(limit);
   });
 });
 
