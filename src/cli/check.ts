@@ -25,8 +25,9 @@ NetworkPolicies anywhere in the input count for ingress-policy coverage.
   --namespace NS     namespace for objects that name none (default: default)
   --output FORMAT    text (default), json, sarif or junit
   --stdin-name PATH  the file name findings from stdin point at (default: <stdin>)
-  --source-root DIR  where helm's "# Source:" and kustomize's origin paths start (default: .):
-                     rendered input points back at the repository's files
+  --source-root DIR  where helm's "# Source:" and kustomize's origin paths start: rendered input
+                     points back at the repository's files (stdin: always, from . by default;
+                     named files: only with --source-root)
   --cluster          also count the NetworkPolicies already in the cluster for these namespaces
   --kubeconfig FILE  kubeconfig for --cluster (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --context NAME     kubeconfig context for --cluster
@@ -62,7 +63,7 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
       kubeconfig: { type: "string" },
       context: { type: "string" },
       "stdin-name": { type: "string" },
-      "source-root": { type: "string", default: "." },
+      "source-root": { type: "string" },
     },
   }, io);
   if (!parsed.ok) return parsed.exit;
@@ -81,11 +82,14 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
   }
   const namespace = args.values.namespace;
   const stdinName = args.values["stdin-name"];
-  const collector = createCollector(namespace, { sourceRoot: args.values["source-root"], readFile: deps.readFile ?? readTextFile });
+  const sourceRoot = args.values["source-root"];
+  const collector = createCollector(namespace, { sourceRoot: sourceRoot ?? ".", readFile: deps.readFile ?? readTextFile });
   // File by file: each file's text is parsed and let go before the next is read.
   for await (const item of inputItems(args.positionals, io.readStdin)) {
     if (item.error) collector.addError(item.error);
-    else collector.add(stdinName !== undefined && item.input.file === STDIN ? { ...item.input, file: stdinName } : item.input);
+    // A named file is reported as itself (a committed render is a file of its own) unless --source-root asks to map it.
+    else if (item.input.file === STDIN) collector.add(stdinName === undefined ? item.input : { ...item.input, file: stdinName });
+    else collector.add(item.input, { mapOrigins: sourceRoot !== undefined });
   }
   const collected = collector.collected;
   let inventory = inventoryFromObjects(collected.objects, namespace);

@@ -21,10 +21,14 @@ export function collectObjects(inputs: readonly InputText[], inputErrors: readon
 }
 
 /** Collects input by input: each input's text can be released once it is added (check reads file by file). */
-export function createCollector(defaultNamespace: string, origins?: OriginOptions): { add: (input: InputText) => void; addError: (error: InputError) => void; readonly collected: CollectedObjects } {
+export function createCollector(
+  defaultNamespace: string,
+  origins?: OriginOptions,
+): { add: (input: InputText, options?: { readonly mapOrigins: boolean }) => void; addError: (error: InputError) => void; readonly collected: CollectedObjects } {
   const objects: KubeObject[] = [];
   const problems: Problem[] = [];
-  const add = (input: InputText): void => {
+  const add = (input: InputText, options = { mapOrigins: true }): void => {
+    const mapping = options.mapOrigins ? origins : undefined;
     // Document by document: what is not kept of one is released before the next is parsed.
     for (const item of manifestItems(input.text)) {
       if (item.error) {
@@ -34,7 +38,7 @@ export function createCollector(defaultNamespace: string, origins?: OriginOption
       const document = item.document;
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
       // Rendered input (helm template, kubectl kustomize) points back at the repository's own files.
-      const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, origins) : undefined;
+      const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, mapping) : undefined;
       // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
       if (object.ok && source && isRuleSubject(object.value)) {
         objects.push({ ...object.value, source });

@@ -85,6 +85,12 @@ describe("the README's CI recipes give alerts on the repository's own files", ()
     ]);
   });
 
+  it("a named file holding a render is reported as itself, unless --source-root asks to map it", () => {
+    const root = repository({ "rendered/web.yaml": `---\n# Source: web/templates/deployment.yaml\n${DEPLOYMENT}` });
+    expect(alerts(pipeline(root, "netguard check --output sarif rendered/web.yaml").stdout)[0]).toEqual(["host-port", "rendered/web.yaml", "%SRCROOT%", 19]);
+    expect(alerts(pipeline(root, "netguard check --source-root charts --output sarif rendered/web.yaml").stdout)[0]).toEqual(["host-port", "charts/web/templates/deployment.yaml", "%SRCROOT%", 17]);
+  });
+
   it("netguard check --output junit deploy/ for GitLab: file and line attributes on the repository file", () => {
     const root = repository({ "deploy/app.yaml": DEPLOYMENT });
     const run = pipeline(root, `netguard check --output junit deploy/`);
