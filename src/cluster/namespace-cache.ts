@@ -13,16 +13,17 @@ export interface NamespaceCache {
   readonly stop: () => Promise<void>;
 }
 
+/** A listed or watched Namespace's name and labels (its name label added: servers before 1.21 did not set it). */
+export function namespaceLabelsOf(object: unknown): { name: string; labels: Readonly<Record<string, string>> } | undefined {
+  const metadata = asObject(asObject(object)?.["metadata"]);
+  const name = asString(metadata?.["name"]);
+  return name ? { name, labels: { ...asStringMap(metadata?.["labels"]), [NAMESPACE_NAME_LABEL]: name } } : undefined;
+}
+
 /** Lists then watches Namespaces, keeping each one's labels and nothing else. */
 export function startNamespaceCache(config: KubeConfig, options: { readonly logger: Logger; readonly retryMs: number }): NamespaceCache {
   const api = config.makeApiClient(CoreV1Api);
   let labels = new Map<string, Readonly<Record<string, string>>>();
-  const read = (object: unknown): { name: string; labels: Readonly<Record<string, string>> } | undefined => {
-    const metadata = asObject(asObject(object)?.["metadata"]);
-    const name = asString(metadata?.["name"]);
-    // The API server sets the name label itself; older servers (before 1.21) did not.
-    return name ? { name, labels: { ...asStringMap(metadata?.["labels"]), [NAMESPACE_NAME_LABEL]: name } } : undefined;
-  };
   const loop = startListWatch(config, {
     what: "Namespace",
     path: "/api/v1/namespaces",
@@ -30,13 +31,13 @@ export function startNamespaceCache(config: KubeConfig, options: { readonly logg
     replace: (items) => {
       const fresh = new Map<string, Readonly<Record<string, string>>>();
       for (const item of items) {
-        const namespace = read(item);
+        const namespace = namespaceLabelsOf(item);
         if (namespace) fresh.set(namespace.name, namespace.labels);
       }
       labels = fresh;
     },
     event: (type, object) => {
-      const namespace = read(object);
+      const namespace = namespaceLabelsOf(object);
       if (namespace === undefined) return;
       if (type === "DELETED") labels.delete(namespace.name);
       else labels.set(namespace.name, namespace.labels);

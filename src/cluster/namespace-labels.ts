@@ -1,9 +1,8 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { NAMESPACE_NAME_LABEL } from "../engine/inventory.js";
 import type { NamespaceLabels } from "../engine/types.js";
-import { asStringMap } from "../kube/fields.js";
 import { describeApiError } from "./api-error.js";
 import { PAGE_SIZE } from "./list-cluster.js";
+import { namespaceLabelsOf } from "./namespace-cache.js";
 
 /** Every namespace's labels, listed once (audit, check --cluster); a refused list leaves them unknown, with why. */
 export async function listNamespaceLabels(config: KubeConfig): Promise<(namespace: string) => NamespaceLabels> {
@@ -14,8 +13,8 @@ export async function listNamespaceLabels(config: KubeConfig): Promise<(namespac
     do {
       const page = await api.listNamespace({ limit: PAGE_SIZE, ...(cont ? { _continue: cont } : {}) });
       for (const item of page.items) {
-        const name = item.metadata?.name;
-        if (name) labels.set(name, { ...asStringMap(item.metadata?.labels), [NAMESPACE_NAME_LABEL]: name });
+        const namespace = namespaceLabelsOf(item);
+        if (namespace) labels.set(namespace.name, namespace.labels);
       }
       cont = page.metadata?._continue || undefined;
     } while (cont !== undefined);

@@ -14,10 +14,12 @@ import {
   type Problem,
   type Report,
   type Rule,
+  type RuleContext,
   type RuleId,
   type Surface,
   type UnappliedOverride,
   type Violation,
+  type ViolationBudget,
   type WaivedFinding,
 } from "./types.js";
 
@@ -71,28 +73,26 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
     }
     return found;
   };
+  // Past the limit, rules hand over only keys (omittedKeys, drained after each rule); one context for
+  // the whole evaluation, its count reset per object.
+  let remaining = 0;
+  let omittedKeys: string[] = [];
+  const budget: ViolationBudget = {
+    take: (key) => {
+      if (remaining > 0) {
+        remaining -= 1;
+        return true;
+      }
+      omittedKeys.push(key);
+      return false;
+    },
+  };
+  const context: RuleContext = input.maxFindingsPerObject === undefined ? input : { ...input, budget };
   let count = 0;
   for (const object of objects) {
     count += 1;
     const override = isRuleSubject(object) ? overrideOf(object.ref.namespace)?.applied : undefined;
-    // Past the limit, rules hand over only keys (omittedKeys, drained after each rule).
-    let remaining = input.maxFindingsPerObject ?? Number.POSITIVE_INFINITY;
-    let omittedKeys: string[] = [];
-    const context = input.maxFindingsPerObject === undefined
-      ? input
-      : {
-          ...input,
-          budget: {
-            take: (key: string): boolean => {
-              if (remaining > 0) {
-                remaining -= 1;
-                return true;
-              }
-              omittedKeys.push(key);
-              return false;
-            },
-          },
-        };
+    remaining = input.maxFindingsPerObject ?? 0;
     // Worked out at most once per object, and only once a rule has found something to exempt.
     let owners: ObjectRef[] | undefined;
     const read = readSubject(object, input.defaultNamespace);

@@ -23,6 +23,11 @@ export interface OwnerFacts {
 /** Finds a controller by namespace, kind and name (the input's objects, the cluster's, or a live read). */
 export type OwnerLookup = (namespace: string, kind: string, name: string) => OwnerFacts | undefined;
 
+/** A lookup over owners already read (a live read of one object's chain). */
+export function lookupAmong(owners: readonly OwnerFacts[]): OwnerLookup {
+  return (namespace, kind, name) => owners.find((owner) => owner.ref.namespace === namespace && owner.ref.kind === kind && owner.ref.name === name);
+}
+
 /** Which controllers create which kinds: only these links are followed (a Pod owned by a CustomResource is not). */
 const CREATES: Readonly<Record<string, readonly string[]>> = {
   Pod: ["ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController"],

@@ -4,7 +4,7 @@ import { isUnservedNetworkPolicyVersion } from "../kube/network-policy.js";
 import { isRuleSubject } from "../kube/subject.js";
 import { manifestItems } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
-import { originOf, type OriginOptions } from "./source-origin.js";
+import { originOf, type OriginFiles, type OriginOptions } from "./source-origin.js";
 
 /** Objects gathered from manifest inputs, and everything that could not be read as one. */
 export interface CollectedObjects {
@@ -27,6 +27,7 @@ export function createCollector(
 ): { add: (input: InputText, options?: { readonly mapOrigins: boolean }) => void; addError: (error: InputError) => void; readonly collected: CollectedObjects } {
   const objects: KubeObject[] = [];
   const problems: Problem[] = [];
+  const originFiles: OriginFiles = new Map();
   const add = (input: InputText, options = { mapOrigins: true }): void => {
     const mapping = options.mapOrigins ? origins : undefined;
     // Document by document: what is not kept of one is released before the next is parsed.
@@ -38,7 +39,7 @@ export function createCollector(
       const document = item.document;
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
       // Rendered input (helm template, kubectl kustomize) points back at the repository's own files.
-      const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, mapping) : undefined;
+      const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, mapping, originFiles) : undefined;
       // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
       if (object.ok && source && isRuleSubject(object.value)) {
         objects.push({ ...object.value, source });

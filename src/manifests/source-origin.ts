@@ -20,12 +20,21 @@ export interface OriginOptions {
  * line of the object in it, when the file holds it), or the template helm's "# Source:" names (lines
  * counted from the document's first line, so approximate), or the input itself.
  */
-export function originOf(object: KubeObject, document: ManifestDocument, input: SourceRef & { readonly fieldLine: (field: string) => number }, options: OriginOptions | undefined): SourceRef & { readonly fieldLine: (field: string) => number } {
+export function originOf(
+  object: KubeObject,
+  document: ManifestDocument,
+  input: SourceRef & { readonly fieldLine: (field: string) => number },
+  options: OriginOptions | undefined,
+  files: OriginFiles,
+): SourceRef & { readonly fieldLine: (field: string) => number } {
   if (options === undefined) return input;
   const origin = kustomizeOrigin(object.annotations[KUSTOMIZE_ORIGIN_ANNOTATION]);
   if (origin !== undefined) {
     const file = posix.normalize(posix.join(options.sourceRoot, origin));
-    const found = findObject(options.readFile(file), object);
+    let documents = files.get(file);
+    // Each origin file is read and parsed once, however many objects came from it.
+    if (documents === undefined) files.set(file, (documents = originDocuments(options.readFile(file))));
+    const found = findObject(documents, object);
     return found ? { file, line: found.line, fieldLine: found.fieldLine } : { file, line: 0, fieldLine: () => 0 };
   }
   if (document.helmSource !== undefined) {
@@ -50,13 +59,26 @@ function kustomizeOrigin(annotation: string | undefined): string | undefined {
   return asString(origin["path"]);
 }
 
-/** The object's document in its origin file: same kind, and a name its rendered name contains (namePrefix, nameSuffix). */
-function findObject(text: string | undefined, object: KubeObject): ManifestDocument | undefined {
-  if (text === undefined) return undefined;
-  for (const item of manifestItems(text)) {
-    const value = asObject(item.document?.value);
-    const name = asString(asObject(value?.["metadata"])?.["name"]);
-    if (item.document && value?.["kind"] === object.ref.kind && name !== undefined && object.ref.name.includes(name)) return item.document;
+/** An origin file's documents by kind and name, parsed once per check run (the collector keeps them). */
+export type OriginFiles = Map<string, readonly OriginDocument[]>;
+
+interface OriginDocument {
+  readonly kind: unknown;
+  readonly name: string | undefined;
+  readonly document: ManifestDocument;
+}
+
+function originDocuments(text: string | undefined): OriginDocument[] {
+  const documents: OriginDocument[] = [];
+  for (const item of manifestItems(text ?? "")) {
+    if (item.document === undefined) continue;
+    const value = asObject(item.document.value);
+    documents.push({ kind: value?.["kind"], name: asString(asObject(value?.["metadata"])?.["name"]), document: item.document });
   }
-  return undefined;
+  return documents;
+}
+
+/** The object's document in its origin file: same kind, and a name its rendered name contains (namePrefix, nameSuffix). */
+function findObject(documents: readonly OriginDocument[], object: KubeObject): ManifestDocument | undefined {
+  return documents.find((d) => d.kind === object.ref.kind && d.name !== undefined && object.ref.name.includes(d.name))?.document;
 }

@@ -4,7 +4,7 @@ import { describeRef, type ObjectRef } from "../kube/object.js";
 import { printable } from "../report/printable.js";
 
 /** The API server cuts warnings past 256 runes once their total passes 4096 runes, and drops the rest. */
-const WARNING_MAX = 256;
+export const WARNING_MAX = 256;
 const WARNINGS_BUDGET = 4096;
 /** Audit annotation keys are qualified-name parts: at most 63 characters, no "/". */
 const ANNOTATION_KEY_MAX = 63;
@@ -145,7 +145,8 @@ function runes(text: string): number {
   return text.length <= WARNING_MAX ? text.length : [...text].length;
 }
 
-function clip(text: string, max: number): string {
+/** Text cut to at most `max` runes, an ellipsis marking the cut. */
+export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;

@@ -1,5 +1,6 @@
 import { describeRef } from "../kube/object.js";
 import { printable } from "../report/printable.js";
+import { clip, WARNING_MAX } from "./admission-messages.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
 import type { GuardVerdict, StrandedGroup } from "./network-policy-guard.js";
 
@@ -49,12 +50,12 @@ export function strandedWarnings(verdict: Stranded): string[] {
   const lines = [`[ingress-policy] ${what(verdict, verdict.deleting)} leaves ${podCount(verdict.count)} for ingress:`];
   for (const group of verdict.groups.slice(0, GROUPS_SHOWN)) lines.push(`[ingress-policy]   ${describeGroup(group)}`);
   if (verdict.groups.length > GROUPS_SHOWN) lines.push(`[ingress-policy]   and ${String(verdict.groups.length - GROUPS_SHOWN)} more groups`);
-  return lines.map((line) => clip(printable(line)));
+  return lines.map((line) => clip(printable(line), WARNING_MAX));
 }
 
 /** The answer when the Pods or the other policies cannot be read: never a silent pass. */
 export function unverifiedMessage(verdict: Unverified): string {
-  return clip(printable(`netguard cannot tell which Pods ${what(verdict, verdict.deleting)} would leave without ingress isolation: ${verdict.reason}`));
+  return clip(printable(`netguard cannot tell which Pods ${what(verdict, verdict.deleting)} would leave without ingress isolation: ${verdict.reason}`), WARNING_MAX);
 }
 
 /** The response for a guarded request: the base review's answer, with the guard's verdict on top. */
@@ -73,8 +74,4 @@ export function guardedResponse(uid: string, base: AdmissionResponse, verdict: G
     case "audit":
       return allowed(uid, warnings, { ...audits, "ingress-policy-guard": message });
   }
-}
-
-function clip(text: string): string {
-  return text.length <= 256 ? text : `${text.slice(0, 255)}…`;
 }

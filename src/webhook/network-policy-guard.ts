@@ -6,7 +6,7 @@ import { overrideFor } from "../engine/overrides.js";
 import type { Action, Inventory } from "../engine/types.js";
 import { isNetworkPolicy, readNetworkPolicy } from "../kube/network-policy.js";
 import { describeRef, type KubeObject, type ObjectRef } from "../kube/object.js";
-import { controllerOf, verifiedOwners, type OwnerFacts } from "../kube/owners.js";
+import { controllerOf, lookupAmong, verifiedOwners } from "../kube/owners.js";
 import type { Policy } from "../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 
@@ -83,7 +83,7 @@ export async function guardNetworkPolicy(change: CoverageChange, policyRef: Obje
     const chain = chains.get(controllerOf(pod.body)?.uid ?? "") ?? NO_OWNERS;
     // A Pod whose owner is being deleted or is gone is part of a teardown.
     if (chain.ended === "gone" || chain.owners.some((owner) => owner.deleting)) continue;
-    const owners = verifiedOwners(pod, lookupIn(chain.owners));
+    const owners = verifiedOwners(pod, lookupAmong(chain.owners));
     if (findExemption("ingress-policy", pod, policy, deps.today, owners).kind === "applies") continue;
     const top = chain.owners.at(-1)?.ref;
     const key = top ? describeRef(top) : "";
@@ -107,8 +107,4 @@ async function readChains(pods: readonly KubeObject[], namespace: string, readOw
   // One read per controller, all at once: a Deployment's thousand Pods cost one chain.
   const entries = await Promise.all([...firsts].map(async ([uid, pod]) => [uid, await readOwners(namespace, pod.body)] as const));
   return new Map(entries);
-}
-
-function lookupIn(owners: readonly OwnerFacts[]) {
-  return (namespace: string, kind: string, name: string): OwnerFacts | undefined => owners.find((o) => o.ref.namespace === namespace && o.ref.kind === kind && o.ref.name === name);
 }

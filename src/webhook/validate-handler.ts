@@ -4,7 +4,7 @@ import { withNamespace } from "../engine/inventory.js";
 import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
 import type { OwnerReader } from "../cluster/owner-reader.js";
 import type { PodLister } from "../cluster/pod-metadata-lister.js";
-import { controllerOf, type OwnerFacts, type OwnerLookup } from "../kube/owners.js";
+import { controllerOf, lookupAmong } from "../kube/owners.js";
 import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
@@ -196,13 +196,9 @@ function mayBorrowExemption(request: AdmissionRequest, outcome: ReviewOutcome, i
 
 async function withOwners(request: AdmissionRequest, input: ReviewDeps, reader: OwnerReader, deps: HandlerContext): Promise<ReviewOutcome> {
   const { owners } = await reader(request.namespace, request.object?.body);
-  const inventory: Inventory = { ...input.inventory, owners: ownerLookupOf(owners) };
+  const inventory: Inventory = { ...input.inventory, owners: lookupAmong(owners) };
   const again: ReviewDeps = { ...input, inventory, followOwners: true };
   return confirmIfCoverage(request, reviewAdmission(request, again), again, deps);
-}
-
-function ownerLookupOf(owners: readonly OwnerFacts[]): OwnerLookup {
-  return (namespace, kind, name) => owners.find((owner) => owner.ref.namespace === namespace && owner.ref.kind === kind && owner.ref.name === name);
 }
 
 async function confirmLive(
