@@ -47,6 +47,8 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
   const history: { rv: number; type: "ADDED" | "MODIFIED" | "DELETED"; stored: Stored }[] = [];
   const forbidden = new Set<string>();
   const requests: string[] = [];
+  /** The Accept header of each request, in the same order as requests. */
+  const accepts: string[] = [];
   const sockets = new Set<Socket>();
   const groupVersion = (r: FakeResource): string => (r.group ? `${r.group}/${r.version}` : r.version);
   const keyOf = (r: FakeResource, ns: string | undefined, name: string): string => `${r.plural}|${ns ?? ""}|${name}`;
@@ -84,6 +86,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? "/", "https://fake");
     requests.push(`${req.method ?? "GET"} ${url.pathname}${url.search}`);
+    accepts.push(req.headers.accept ?? "");
     const match = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(url.pathname);
     const resource = match ? resources.get(`${match[1] ?? ""}|${match[3] ?? ""}`) : undefined;
     if (!match || !resource || req.method !== "GET") {
@@ -177,6 +180,7 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
     url,
     kubeconfig,
     requests,
+    accepts,
     register,
     /** Creates or replaces an object, sending ADDED or MODIFIED to watchers (unless `silent`: a lagging watch). */
     put(resource: FakeResource, object: KubeObject, silent = false): void {

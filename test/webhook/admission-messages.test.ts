@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/engine/types.js";
-import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, problemWarnings } from "../../src/webhook/admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings } from "../../src/webhook/admission-messages.js";
 
 const warningLines = (findings: readonly Finding[]): string[] => boundedWarnings(findingWarnings(findings));
 
@@ -18,6 +18,18 @@ const finding = (overrides: Partial<Finding> = {}): Finding => ({
 });
 
 describe("admission messages", () => {
+  it("counts warn and already-present findings past the per-object limit in one line each, and nothing when there are none", () => {
+    expect(boundedWarnings(omittedWarnings(12_000, 3, 1000))).toEqual([
+      "netguard: 12,000 more warn findings past the limit of 1,000 per object, not listed; run netguard check or audit for all of them",
+      "netguard: 3 more findings already present before this update (not denied) past the limit of 1,000 per object, not listed",
+    ]);
+    expect(boundedWarnings(omittedWarnings(0, 0, 1000))).toEqual([]);
+  });
+
+  it("a denial with only findings past the limit says how many, per rule", () => {
+    expect(denialMessage(finding().object, [], new Map([["tcp-only", 2]]))).toBe("Deployment shop/web violates netguard policy: 2 findings past what one review lists (tcp-only: 2); netguard check or audit lists every finding");
+  });
+
   it("a denial names each finding's rule, field, value, message and fix on one line", () => {
     expect(denialMessage(finding().object, [finding(), finding({ rule: "host-network", field: "spec.template.spec.hostNetwork", value: "true", message: "pod uses the node's network namespace (hostNetwork=true)", fix: "Remove hostNetwork." })])).toBe(
       'Deployment shop/web violates netguard policy: [host-port] spec.template.spec.containers[0].ports[0].hostPort=80: container "web" uses hostPort 80 (fix: Remove hostPort.); ' +

@@ -101,8 +101,10 @@ describe("serve with a cluster", () => {
         allowed: true,
         warnings: ["[ingress-policy] deleting NetworkPolicy shop/web leaves 1 running Pod with no NetworkPolicy isolating it for ingress:", "[ingress-policy]   Pod shop/web-1: 1 pod labelled app=web"],
       });
-      const listed = api.requests.find((r) => r.startsWith("GET /api/v1/namespaces/shop/pods"));
-      expect(listed).toBe("GET /api/v1/namespaces/shop/pods?limit=500");
+      const listed = api.requests.findIndex((r) => r.startsWith("GET /api/v1/namespaces/shop/pods"));
+      expect(api.requests[listed]).toBe("GET /api/v1/namespaces/shop/pods?limit=500");
+      // Metadata only: the API server sends PartialObjectMetadata (no specs) when asked so.
+      expect(api.accepts[listed]).toBe("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
       expect(await (await fetch(`${h.health}/metrics`)).text()).toMatch(/netguard_guard_decisions_total\{result="stranded",action="warn"\} 1/);
     });
 
