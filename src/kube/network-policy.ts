@@ -19,10 +19,18 @@ export interface NetworkPolicyFacts {
 /** One port entry of an ingress or egress rule, protocol defaulted to TCP. */
 export interface PolicyPortView {
   readonly path: string;
+  /** The rule list the port sits in. */
+  readonly direction: PolicyDirection;
   /** A number, a named container port, or undefined for all ports. */
   readonly port: number | string | undefined;
   readonly protocol: string;
 }
+
+/** The rule lists of a NetworkPolicy spec, each rule with a ports list. */
+export const POLICY_DIRECTIONS = ["ingress", "egress"] as const;
+
+/** Which rule list a NetworkPolicy port sits in. */
+export type PolicyDirection = (typeof POLICY_DIRECTIONS)[number];
 
 /** Whether an object is a networking.k8s.io NetworkPolicy. */
 export function isNetworkPolicy(object: KubeObject): boolean {
@@ -80,7 +88,7 @@ export function readPolicyPorts(object: KubeObject): { ports: PolicyPortView[]; 
   const spec = asObject(object.body["spec"]) ?? {};
   const ports: PolicyPortView[] = [];
   const problems: FieldProblem[] = [];
-  for (const direction of ["ingress", "egress"] as const) {
+  for (const direction of POLICY_DIRECTIONS) {
     const rules = spec[direction];
     if (!Array.isArray(rules)) continue;
     rules.forEach((rule: unknown, ruleIndex) => {
@@ -97,7 +105,7 @@ export function readPolicyPorts(object: KubeObject): { ports: PolicyPortView[]; 
         if (port["protocol"] === "") addProblem(problems, { field: `${path}.protocol`, message: 'must be TCP, UDP or SCTP: the API server defaults only an absent protocol here and refuses ""' });
         const protocol = readProtocol(port["protocol"], `${path}.protocol`, problems);
         const value = port["port"];
-        ports.push({ path, port: typeof value === "number" || typeof value === "string" ? value : undefined, protocol: protocol ?? "TCP" });
+        ports.push({ path, direction, port: typeof value === "number" || typeof value === "string" ? value : undefined, protocol: protocol ?? "TCP" });
       });
     });
   }

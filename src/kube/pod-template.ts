@@ -29,26 +29,28 @@ export interface PodView {
 }
 
 /** Where a kind keeps its pod template: path of the pod metadata's parent, from the object root. */
-interface TemplateLocation {
+export interface TemplateLocation {
   readonly groups: readonly string[];
+  /** The REST resource the kind is served as (what admission rules and policies name). */
+  readonly resource: string;
   readonly path: readonly string[];
 }
 
 /** The pod-bearing kinds, as Pod Security Admission lists them. */
-const LOCATIONS: Readonly<Record<string, TemplateLocation>> = {
-  Pod: { groups: [""], path: [] },
-  PodTemplate: { groups: [""], path: ["template"] },
-  ReplicationController: { groups: [""], path: ["spec", "template"] },
-  Deployment: { groups: ["apps", "extensions"], path: ["spec", "template"] },
-  ReplicaSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
-  StatefulSet: { groups: ["apps"], path: ["spec", "template"] },
-  DaemonSet: { groups: ["apps", "extensions"], path: ["spec", "template"] },
-  Job: { groups: ["batch"], path: ["spec", "template"] },
-  CronJob: { groups: ["batch"], path: ["spec", "jobTemplate", "spec", "template"] },
+export const TEMPLATE_LOCATIONS: Readonly<Record<string, TemplateLocation>> = {
+  Pod: { groups: [""], resource: "pods", path: [] },
+  PodTemplate: { groups: [""], resource: "podtemplates", path: ["template"] },
+  ReplicationController: { groups: [""], resource: "replicationcontrollers", path: ["spec", "template"] },
+  Deployment: { groups: ["apps", "extensions"], resource: "deployments", path: ["spec", "template"] },
+  ReplicaSet: { groups: ["apps", "extensions"], resource: "replicasets", path: ["spec", "template"] },
+  StatefulSet: { groups: ["apps"], resource: "statefulsets", path: ["spec", "template"] },
+  DaemonSet: { groups: ["apps", "extensions"], resource: "daemonsets", path: ["spec", "template"] },
+  Job: { groups: ["batch"], resource: "jobs", path: ["spec", "template"] },
+  CronJob: { groups: ["batch"], resource: "cronjobs", path: ["spec", "jobTemplate", "spec", "template"] },
 };
 
 /** The container lists of a pod spec, in the order Pod Security Admission visits them. */
-const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
+export const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
 
 /** The API group of an apiVersion: "apps/v1" → "apps", "v1" → "" (core). */
 export function groupOf(apiVersion: string): string {
@@ -58,11 +60,11 @@ export function groupOf(apiVersion: string): string {
 
 /** Whether this kind (in this group) carries a pod spec. */
 export function isPodBearing(apiVersion: string, kind: string): boolean {
-  return LOCATIONS[kind]?.groups.includes(groupOf(apiVersion)) ?? false;
+  return TEMPLATE_LOCATIONS[kind]?.groups.includes(groupOf(apiVersion)) ?? false;
 }
 
 /** The kinds netguard reads a pod spec from. */
-export const POD_BEARING_KINDS: readonly string[] = Object.keys(LOCATIONS);
+export const POD_BEARING_KINDS: readonly string[] = Object.keys(TEMPLATE_LOCATIONS);
 
 /** Result of reading a pod template: the view (absent for other kinds) and any unreadable fields. */
 export interface PodRead {
@@ -72,7 +74,7 @@ export interface PodRead {
 
 /** Reads the pod template of a pod-bearing object; other kinds give no pod and no problems. */
 export function readPod(object: KubeObject): PodRead {
-  const location = LOCATIONS[object.ref.kind];
+  const location = TEMPLATE_LOCATIONS[object.ref.kind];
   if (!location?.groups.includes(groupOf(object.ref.apiVersion))) return { pod: undefined, problems: [] };
   const problems: FieldProblem[] = [];
   let node: JsonObject | undefined = object.body;

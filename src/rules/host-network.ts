@@ -1,7 +1,8 @@
-import type { Rule } from "../engine/types.js";
+import { isTrue } from "./condition.js";
+import { statelessRule } from "./stateless-rule.js";
 
 /** hostNetwork puts the pod on the node's network: NetworkPolicies no longer apply and every node port is reachable. */
-export const hostNetwork: Rule = {
+export const hostNetwork = statelessRule({
   id: "host-network",
   title: "Pods must not use the host network",
   summary: "Rejects pod specs with hostNetwork: true.",
@@ -10,15 +11,13 @@ export const hostNetwork: Rule = {
   help:
     "A pod with hostNetwork: true shares the node's network namespace: it can bind any node port, see all node traffic, " +
     "and NetworkPolicies do not reliably apply to it. Only node-level agents (CNI, node exporters) need it; give them an exemption with a reason.",
-  check: ({ pod }) =>
-    pod?.hostNetwork
-      ? [
-          {
-            field: `${pod.specPath}.hostNetwork`,
-            value: "true",
-            message: "pod uses the node's network namespace (hostNetwork=true)",
-            key: "hostNetwork",
-          },
-        ]
-      : [],
-};
+  checks: () => [
+    {
+      site: "pod-spec",
+      field: "hostNetwork",
+      when: isTrue("hostNetwork"),
+      message: ["pod uses the node's network namespace (hostNetwork=true)"],
+      key: { prefix: "hostNetwork", fields: [] },
+    },
+  ],
+});

@@ -1,8 +1,9 @@
-import type { Rule, Violation } from "../engine/types.js";
 import type { HostPortRange } from "../policy/policy.js";
+import { all, any, between, equals, isTrue, not, same, type Condition } from "./condition.js";
+import { statelessRule } from "./stateless-rule.js";
 
 /** A hostPort binds a port on the node itself, bypassing Services and NetworkPolicies. */
-export const hostPort: Rule = {
+export const hostPort = statelessRule({
   id: "host-port",
   title: "Containers must not bind host ports",
   summary: "Rejects container ports with a non-zero hostPort (hostNetwork pods' implied hostPort = containerPort excepted).",
@@ -13,30 +14,23 @@ export const hostPort: Rule = {
     "and only one such pod fits on each node. On a hostNetwork pod the API server sets hostPort to containerPort itself; " +
     "that implied port is reported by host-network, not a second time here. " +
     "Ports listed in rules.host-port.allowedHostPorts (a port or a range, optionally one protocol) are let through.",
-  check: ({ pod }, { policy, budget }) => {
-    const allowed = policy.rules["host-port"].allowedHostPorts;
-    const violations: Violation[] = [];
-    for (const container of pod?.containers ?? []) {
-      for (const port of container.ports) {
-        if (port.hostPort === undefined || port.hostPort === 0) continue;
+  checks: (policy) => [
+    {
+      site: "container-port",
+      field: "hostPort",
+      when: all(
+        not(equals("hostPort", 0)),
         // With hostNetwork the API server writes hostPort = containerPort on Pods: implied, not a new exposure.
-        if (pod?.hostNetwork && port.hostPort === port.containerPort) continue;
-        if (isAllowed(allowed, port.hostPort, port.protocol)) continue;
-        const key = `${container.name}/${String(port.hostPort)}/${port.protocol}`;
-        if (budget && !budget.take(key)) continue;
-        violations.push({
-          field: `${port.path}.hostPort`,
-          value: String(port.hostPort),
-          message: `container "${container.name}" uses hostPort ${String(port.hostPort)}`,
-          key,
-        });
-      }
-    }
-    return violations;
-  },
-};
+        not(all(isTrue("hostNetwork"), same("hostPort", "containerPort"))),
+        not(allowedHostPort(policy.rules["host-port"].allowedHostPorts)),
+      ),
+      message: ['container "', { field: "container" }, '" uses hostPort ', { field: "hostPort" }],
+      key: { prefix: undefined, fields: ["container", "hostPort", "protocol"] },
+    },
+  ],
+});
 
-/** Whether the policy's allowedHostPorts let this host port through (a range without protocol allows all three). */
-export function isAllowed(ranges: readonly HostPortRange[], hostPort: number, protocol: string): boolean {
-  return ranges.some((range) => hostPort >= range.min && hostPort <= range.max && (range.protocol === undefined || range.protocol === protocol));
+/** The policy's allowedHostPorts as a condition (a range without protocol allows all three). */
+export function allowedHostPort(ranges: readonly HostPortRange[]): Condition {
+  return any(...ranges.map((range) => (range.protocol === undefined ? between("hostPort", range.min, range.max) : all(between("hostPort", range.min, range.max), equals("protocol", range.protocol)))));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isAllowed } from "../../src/rules/host-port.js";
+import { holds } from "../../src/rules/condition.js";
+import { allowedHostPort } from "../../src/rules/host-port.js";
 import { container, deployment, pod, podSpec, policyWith } from "../builders.js";
 import { evaluateManifests, findingsOf } from "../evaluate-helper.js";
 
@@ -50,7 +51,7 @@ describe("host-port", () => {
       [30101, "UDP", false],
       [30050, "TCP", false],
     ])("hostPort %i/%s allowed: %s", (port, protocol, expected) => {
-      expect(isAllowed(ranges, port, protocol)).toBe(expected);
+      expect(holds(allowedHostPort(ranges), { hostPort: port, protocol })).toBe(expected);
     });
 
     it("lets an allowed port through and still reports the others, protocol defaulted to TCP", () => {
