@@ -5,6 +5,7 @@ import { loadClusterInventory } from "./cluster/cluster-inventory.js";
 import { EXIT, type CliIo, type ExitCode } from "./cli/io.js";
 import { runRules } from "./cli/rules-command.js";
 import { runServe } from "./cli/serve.js";
+import { runVap } from "./cli/vap-command.js";
 import { readAllStdin } from "./manifests/read-inputs.js";
 import { VERSION } from "./version.js";
 
@@ -15,6 +16,7 @@ Usage:
   netguard check [options] PATH... | -                check manifest files (CI)
   netguard audit [options]                            check what already runs in a cluster
   netguard rules [--output text|json|markdown]        list the rules
+  netguard vap [--policy FILE] [options]              print host-network, host-port and tcp-only as ValidatingAdmissionPolicies
 
 Run "netguard COMMAND --help" for a command's options.
 `;
@@ -38,6 +40,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return runServe(rest, io);
     case "rules":
       return runRules(rest, io);
+    case "vap":
+      return runVap(rest, io);
     case "--version":
     case "version":
       io.stdout(`${VERSION}\n`);

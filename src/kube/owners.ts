@@ -29,11 +29,19 @@ export function lookupAmong(owners: readonly OwnerFacts[]): OwnerLookup {
 }
 
 /** Which controllers create which kinds: only these links are followed (a Pod owned by a CustomResource is not). */
-const CREATES: Readonly<Record<string, readonly string[]>> = {
+export const CREATED_BY: Readonly<Record<string, readonly string[]>> = {
   Pod: ["ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController"],
   ReplicaSet: ["Deployment"],
   Job: ["CronJob"],
 };
+
+/** The identities kube-controller-manager creates Pods, ReplicaSets and Jobs as (with and without per-controller credentials). */
+export const CONTROLLER_USERS: readonly string[] = [
+  "system:kube-controller-manager",
+  ...["replicaset-controller", "daemon-set-controller", "statefulset-controller", "job-controller", "replication-controller", "deployment-controller", "cronjob-controller"].map(
+    (name) => `system:serviceaccount:kube-system:${name}`,
+  ),
+];
 
 /** The kinds that can own what netguard judges. */
 export const OWNER_KINDS: readonly string[] = ["ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController", "Deployment", "CronJob"];
@@ -79,7 +87,7 @@ export function verifiedOwners(object: KubeObject, lookup: OwnerLookup): ObjectR
   let claimed = controllerOf(object.body);
   let childLabels = kind === "Pod" ? asStringMap(asObject(object.body["metadata"])?.["labels"]) : (readPod(object).pod?.labels ?? {});
   while (claimed !== undefined && chain.length < 3) {
-    if (!(CREATES[kind] ?? []).includes(claimed.kind)) break;
+    if (!(CREATED_BY[kind] ?? []).includes(claimed.kind)) break;
     const owner = lookup(namespace, claimed.kind, claimed.name);
     if (owner === undefined || owner.uid !== claimed.uid || !includes(childLabels, owner.templateLabels)) break;
     chain.push(owner.ref);

@@ -4,7 +4,7 @@ import { withNamespace } from "../engine/inventory.js";
 import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
 import type { OwnerReader } from "../cluster/owner-reader.js";
 import type { PodLister } from "../cluster/pod-metadata-lister.js";
-import { controllerOf, lookupAmong } from "../kube/owners.js";
+import { CONTROLLER_USERS, controllerOf, lookupAmong } from "../kube/owners.js";
 import type { Policy } from "../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
@@ -171,13 +171,7 @@ function confirmIfCoverage(request: AdmissionRequest, outcome: ReviewOutcome, in
   return confirmLive(request, outcome, { input, namespace: outcome.object.ref.namespace ?? "default", liveLookup: deps.liveLookup, deps });
 }
 
-/** The identities kube-controller-manager creates Pods, ReplicaSets and Jobs as (with and without per-controller credentials). */
-const CONTROLLER_USERS: ReadonlySet<string> = new Set([
-  "system:kube-controller-manager",
-  ...["replicaset-controller", "daemon-set-controller", "statefulset-controller", "job-controller", "replication-controller", "deployment-controller", "cronjob-controller"].map(
-    (name) => `system:serviceaccount:kube-system:${name}`,
-  ),
-]);
+const CONTROLLERS: ReadonlySet<string> = new Set(CONTROLLER_USERS);
 
 /**
  * Only a controller's own request may borrow its owner's exemption: anyone who can create a Pod can
@@ -188,7 +182,7 @@ function mayBorrowExemption(request: AdmissionRequest, outcome: ReviewOutcome, i
     request.operation === "CREATE" &&
     outcome.findings.length > 0 &&
     input.policy.exemptions.length > 0 &&
-    CONTROLLER_USERS.has(request.username) &&
+    CONTROLLERS.has(request.username) &&
     request.object !== undefined &&
     controllerOf(request.object.body) !== undefined
   );

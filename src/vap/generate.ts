@@ -1,0 +1,349 @@
+import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from "../engine/exemptions.js";
+import type { Action, Rule, RuleId } from "../engine/types.js";
+import type { Requirement } from "../kube/label-selector.js";
+import { CONTROLLER_USERS, CREATED_BY } from "../kube/owners.js";
+import { CONTAINER_LISTS } from "../kube/pod-template.js";
+import { POLICY_DIRECTIONS } from "../kube/network-policy.js";
+import type { Policy, PolicyExemption, PolicyOverride } from "../policy/policy.js";
+import { isStateless, type StatelessCheck } from "../rules/stateless-rule.js";
+import { celString, celStrings, conditionCel, keyCel, messageCel, type CelBindings } from "./cel.js";
+import { scopes, type Scope } from "./scopes.js";
+
+/** Rules a ValidatingAdmissionPolicy cannot express, and why; every other registry rule must be stated as data. */
+export const NOT_EXPRESSIBLE: Readonly<Partial<Record<RuleId, string>>> = {
+  "ingress-policy": "coverage depends on the NetworkPolicies of the namespace, and CEL sees only the object under review",
+};
+
+/** The namespaces the installed webhook never judges (config/webhook): the policies skip the same ones. */
+export const EXCLUDED_NAMESPACES: readonly string[] = ["kube-system", "kube-node-lease", "netguard-system"];
+/** The break-glass label: a namespace carrying it is judged by neither the webhook nor the policies. */
+export const IGNORE_LABEL = "netguard.io/ignore";
+
+/** What `netguard vap` generates: the objects in order (each policy before its binding), and notes for the user. */
+export interface GeneratedPolicies {
+  readonly objects: readonly Record<string, unknown>[];
+  readonly notes: readonly string[];
+}
+
+/** Why a policy file cannot become ValidatingAdmissionPolicies, each error naming the entry. */
+export type Generation = { readonly ok: true; readonly value: GeneratedPolicies } | { readonly ok: false; readonly errors: readonly string[] };
+
+/** Options of the generator. */
+export interface GenerateOptions {
+  readonly namePrefix: string;
+}
+
+const ACTIONS: readonly Action[] = ["deny", "warn", "audit"];
+const VALIDATION_ACTION: Readonly<Record<Action, string>> = { deny: "Deny", warn: "Warn", audit: "Audit" };
+const SPEC = "variables.spec";
+const LABELS = "variables.namespaceLabels";
+
+/**
+ * ValidatingAdmissionPolicies and bindings for every stateless rule of the registry, from the policy:
+ * one policy per rule and scope (and per action where overrides split a rule's action by namespace).
+ */
+export function generatePolicies(rules: readonly Rule[], policy: Policy, options: GenerateOptions): Generation {
+  const errors = timedExemptions(rules, policy);
+  if (errors.length > 0) return { ok: false, errors };
+  const objects: Record<string, unknown>[] = [];
+  const notes: string[] = [];
+  for (const rule of rules) {
+    if (!isStateless(rule)) {
+      const why = NOT_EXPRESSIBLE[rule.id];
+      if (why === undefined) throw new Error(`rule ${rule.id} is neither stated as data nor listed in NOT_EXPRESSIBLE`);
+      notes.push(`${rule.id} is not generated: ${why}; the webhook enforces it`);
+      continue;
+    }
+    const cases = actionCases(rule.id, policy);
+    if (cases.length === 0) notes.push(`${rule.id} is off: no policy generated`);
+    const checks = rule.checks(policy);
+    for (const scope of scopes()) {
+      const scoped = checks.filter((check) => scope.sites.includes(check.site));
+      if (scoped.length === 0) continue;
+      for (const entry of cases) {
+        const name = `${options.namePrefix}${rule.id}-${scope.name}${cases.length > 1 ? `-${entry.action}` : ""}`;
+        objects.push(validatingPolicy({ name, rule, scope, checks: scoped, applies: entry.applies }, policy));
+        objects.push(binding(name, rule.id, entry.action));
+      }
+    }
+  }
+  if (policy.exemptions.some((exemption) => exemption.kinds !== undefined || exemption.names !== undefined)) {
+    notes.push("exemptions that follow ownership trust the controller's identity and its ownerReference: CEL cannot read the owner to check its uid and template labels as the webhook does");
+  }
+  return { ok: true, value: { objects, notes } };
+}
+
+/** An exemption with an expiry cannot be judged in CEL (there is no clock): refused, naming it. */
+function timedExemptions(rules: readonly Rule[], policy: Policy): string[] {
+  const stateless = rules.filter(isStateless).map((rule) => rule.id);
+  return policy.exemptions.flatMap((exemption, index) => {
+    const affects = exemption.rules === undefined ? stateless : exemption.rules.filter((rule) => stateless.includes(rule));
+    if (exemption.expires === undefined || affects.length === 0) return [];
+    return [
+      `exemptions[${String(index)}] ("${exemption.reason}") expires on ${exemption.expires}: a ValidatingAdmissionPolicy has no clock, so it would never end; ` +
+        `remove expires (and the exemption when it is due), or limit the exemption to ingress-policy, which only the webhook enforces`,
+    ];
+  });
+}
+
+/** The actions a rule takes and, where overrides split it, the CEL condition on the namespace for each. */
+export function actionCases(rule: RuleId, policy: Policy): { readonly action: Action; readonly applies: string | undefined }[] {
+  const base = policy.rules[rule].action;
+  const naming = policy.overrides.flatMap((override, index) => (override.rules[rule] === undefined ? [] : [index]));
+  if (naming.length === 0) return base === "off" ? [] : [{ action: base, applies: undefined }];
+  const matches = policy.overrides.map(overrideCel);
+  // The first override that matches a namespace decides (later ones are not consulted for the rules it leaves out).
+  const first = (index: number): string => `(${[...matches.slice(0, index).map((match) => `!${match}`), matches[index] ?? "false"].join(" && ")})`;
+  const byAction = new Map<string, string[]>();
+  const add = (action: string, condition: string): void => void byAction.set(action, [...(byAction.get(action) ?? []), condition]);
+  for (const index of naming) add(policy.overrides[index]?.rules[rule] ?? "off", first(index));
+  add(base, `!(${naming.map(first).join(" || ")})`);
+  return ACTIONS.flatMap((action) => {
+    const conditions = byAction.get(action);
+    return conditions === undefined ? [] : [{ action, applies: conditions.join(" || ") }];
+  });
+}
+
+function overrideCel(override: PolicyOverride): string {
+  const parts: string[] = [];
+  if (override.namespaces !== undefined) parts.push(globsCel("request.namespace", override.namespaces));
+  if (override.namespaceSelector !== undefined) parts.push(...override.namespaceSelector.requirements.map((requirement) => requirementCel(requirement, LABELS)));
+  return parts.length === 0 ? "true" : `(${parts.join(" && ")})`;
+}
+
+/** One label selector requirement over a CEL map of labels (NotIn and DoesNotExist hold without the key). */
+export function requirementCel(requirement: Requirement, labels: string): string {
+  const key = celString(requirement.key);
+  const has = `${key} in ${labels}`;
+  switch (requirement.operator) {
+    case "In":
+      return `(${has} && ${labels}[${key}] in ${celStrings(requirement.values)})`;
+    case "NotIn":
+      return `!(${has} && ${labels}[${key}] in ${celStrings(requirement.values)})`;
+    case "Exists":
+      return `(${has})`;
+    case "DoesNotExist":
+      return `!(${has})`;
+  }
+}
+
+/** A shell glob as an anchored RE2 pattern (RE2 is linear: no backtracking blow-up, unlike the engine's reason to avoid regexes). */
+export function globPattern(glob: string): string {
+  let body = "";
+  for (const char of glob) {
+    if (char === "*") body += ".*";
+    else if (char === "?") body += ".";
+    else if ("\\^$.|+()[]{}".includes(char)) body += `\\${char}`;
+    else body += char;
+  }
+  return body;
+}
+
+function globsCel(subject: string, globs: readonly string[]): string {
+  return `${subject}.matches(${celString(`^(?:${globs.map(globPattern).join("|")})$`)})`;
+}
+
+/** One policy to build: its name, rule, scope, the rule's checks there, and the action's namespace condition. */
+interface PolicyPlan {
+  readonly name: string;
+  readonly rule: Rule;
+  readonly scope: Scope;
+  readonly checks: readonly StatelessCheck[];
+  readonly applies: string | undefined;
+}
+
+function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unknown> {
+  const { name, rule, scope, checks, applies } = plan;
+  const root = scope.podSpecPath === undefined ? ["spec"] : scope.podSpecPath;
+  const matchConditions: { name: string; expression: string }[] = [];
+  // A ReplicationController's or PodTemplate's template may be absent: nothing runs, nothing to judge.
+  if (root.length > 1) matchConditions.push({ name: "has-pod-template", expression: pathGuard("object", root) });
+  policy.exemptions.forEach((exemption, index) => {
+    if (exemption.rules !== undefined && !exemption.rules.includes(rule.id)) return;
+    const condition = exemptionCel(exemption, scope);
+    if (condition !== undefined) matchConditions.push({ name: `not-exempt-${String(index)}`, expression: `!(${condition})` });
+  });
+  if (policy.annotationExemptions) matchConditions.push({ name: "not-annotation-exempt", expression: `!(${annotationExemptCel(rule.id)})` });
+  const variables: { name: string; expression: string }[] = [];
+  if (scope.podSpecPath !== undefined) variables.push({ name: "spec", expression: `object.${root.join(".")}` });
+  if (applies !== undefined && applies.includes(LABELS)) {
+    variables.push({ name: "namespaceLabels", expression: "namespaceObject != null && has(namespaceObject.metadata.labels) ? namespaceObject.metadata.labels : {}" });
+  }
+  if (applies !== undefined) variables.push({ name: "applies", expression: applies });
+  variables.push({ name: "violations", expression: checks.flatMap((check) => violationLists(check, root)).join(" + ") });
+  const found = "size(variables.violations) == 0";
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicy",
+    metadata: { name, labels: labels(rule.id) },
+    spec: {
+      failurePolicy: "Fail",
+      matchConstraints: {
+        resourceRules: scope.resourceRules,
+        namespaceSelector: {
+          matchExpressions: [
+            { key: "kubernetes.io/metadata.name", operator: "NotIn", values: EXCLUDED_NAMESPACES },
+            { key: IGNORE_LABEL, operator: "DoesNotExist" },
+          ],
+        },
+        matchPolicy: "Equivalent",
+      },
+      ...(matchConditions.length > 0 ? { matchConditions } : {}),
+      variables,
+      validations: [
+        {
+          expression: applies === undefined ? found : `!variables.applies || ${found}`,
+          messageExpression: `${celString(`[${rule.id}] `)} + variables.violations.join('; ') + ${celString(` (fix: ${rule.fix})`)}`,
+          message: `[${rule.id}] ${rule.summary}`,
+          reason: "Forbidden",
+        },
+      ],
+    },
+  };
+}
+
+function binding(name: string, rule: RuleId, action: Action): Record<string, unknown> {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicyBinding",
+    metadata: { name, labels: labels(rule) },
+    spec: { policyName: name, validationActions: [VALIDATION_ACTION[action]] },
+  };
+}
+
+function labels(rule: RuleId): Record<string, string> {
+  return { "app.kubernetes.io/part-of": "netguard", "netguard.io/rule": rule };
+}
+
+/** has() on every step of a path, so reading it never errors. */
+function pathGuard(root: string, path: readonly string[]): string {
+  return path.map((_, index) => `has(${root}.${path.slice(0, index + 1).join(".")})`).join(" && ");
+}
+
+/**
+ * The CEL lists of message strings for one check, each list one container list or rule list. On
+ * UPDATE a violation the old object already had (same identity) is not counted, as the webhook lets it
+ * through: objects created before a rule existed keep working when touched.
+ */
+function violationLists(check: StatelessCheck, root: readonly string[]): string[] {
+  const oldRoot = `oldObject.${root.join(".")}`;
+  const oldGuard = `request.operation == 'UPDATE' && oldObject != null && ${pathGuard("oldObject", root)}`;
+  const newSpec = check.site === "pod-spec" || check.site === "container-port" ? SPEC : "object.spec";
+  const condition = (bindings: CelBindings): string => conditionCel(check.when, bindings);
+  const key = (bindings: CelBindings): string => keyCel(check.key.prefix, check.key.fields, bindings);
+  const message = (bindings: CelBindings): string => messageCel(check.message, bindings);
+  switch (check.site) {
+    case "pod-spec": {
+      const now = podBindings(newSpec);
+      const before = podBindings(oldRoot);
+      const preexisting = `(${oldGuard} && ${condition(before)} && ${key(before)} == ${key(now)})`;
+      return [`(${condition(now)} && !${preexisting} ? [${message(now)}] : [])`];
+    }
+    case "container-port": {
+      const now = containerBindings("c", "p", newSpec);
+      const before = containerBindings("oc", "op", oldRoot);
+      const inOld = CONTAINER_LISTS.map((list) => `(has(${oldRoot}.${list}) && ${oldRoot}.${list}.exists(oc, has(oc.ports) && oc.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})))`);
+      const violates = `(${condition(now)} && !(${oldGuard} && (${inOld.join(" || ")})))`;
+      return CONTAINER_LISTS.map(
+        (list) => `(has(${newSpec}.${list}) ? ${newSpec}.${list} : []).filter(c, has(c.ports) && c.ports.exists(p, ${violates})).map(c, c.ports.filter(p, ${violates}).map(p, ${message(now)}).join('; '))`,
+      );
+    }
+    case "service-port": {
+      const now = portBindings("p", undefined);
+      const before = portBindings("op", undefined);
+      const violates = `(${condition(now)} && !(${oldGuard} && has(${oldRoot}.ports) && ${oldRoot}.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})))`;
+      return [`(has(object.spec.ports) ? object.spec.ports : []).filter(p, ${violates}).map(p, ${message(now)})`];
+    }
+    case "policy-port":
+      return POLICY_DIRECTIONS.map((direction) => {
+        const now = portBindings("p", direction);
+        const before = portBindings("op", direction);
+        const inOld = `has(${oldRoot}.${direction}) && ${oldRoot}.${direction}.exists(orl, has(orl.ports) && orl.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)}))`;
+        const violates = `(${condition(now)} && !(${oldGuard} && ${inOld}))`;
+        return `(has(object.spec.${direction}) ? object.spec.${direction} : []).filter(r, has(r.ports) && r.ports.exists(p, ${violates})).map(r, r.ports.filter(p, ${violates}).map(p, ${message(now)}).join('; '))`;
+      });
+  }
+}
+
+function podBindings(spec: string): CelBindings {
+  return { hostNetwork: { holder: spec, name: "hostNetwork", type: "bool" } };
+}
+
+function containerBindings(container: string, port: string, spec: string): CelBindings {
+  return {
+    ...podBindings(spec),
+    container: { holder: container, name: "name", type: "string" },
+    containerPort: { holder: port, name: "containerPort", type: "int" },
+    hostPort: { holder: port, name: "hostPort", type: "int" },
+    protocol: { holder: port, name: "protocol", type: "string" },
+  };
+}
+
+/** A Service port (direction undefined) or a NetworkPolicy port of one rule list. */
+function portBindings(port: string, direction: string | undefined): CelBindings {
+  const common: CelBindings = { protocol: { holder: port, name: "protocol", type: "string" } };
+  if (direction === undefined) return { ...common, name: { holder: port, name: "name", type: "string" }, port: { holder: port, name: "port", type: "int" } };
+  return { ...common, direction: { holder: undefined, name: celString(direction), type: "string" }, port: { holder: port, name: "port", type: "int-or-string" } };
+}
+
+/** How a grandchild's owner is named after the grandparent: a Deployment's ReplicaSets and a CronJob's Jobs. */
+const DERIVED_NAMES: Readonly<Record<string, (globs: readonly string[] | undefined) => string>> = {
+  // <deployment>-<pod-template-hash>; the Pod carries the same pod-template-hash label.
+  ReplicaSet: (globs) => {
+    const hash = "object.metadata.labels['pod-template-hash']";
+    const shape = `has(object.metadata.labels) && 'pod-template-hash' in object.metadata.labels && r.name.endsWith('-' + ${hash})`;
+    return globs === undefined ? shape : `${shape} && ${globsCel(`r.name.substring(0, size(r.name) - size(${hash}) - 1)`, globs)}`;
+  },
+  // <cronjob>-<scheduled time in minutes>.
+  Job: (globs) => `r.name.matches(${celString(`^(?:${globs === undefined ? ".+" : globs.map(globPattern).join("|")})-[0-9]+$`)})`,
+};
+
+/**
+ * An exemption in CEL for one scope: the object itself, or (CREATE by a controller's own identity) an
+ * object whose controller ownerReference names an exempt owner, directly or through the one owner
+ * between (a Deployment's ReplicaSet, a CronJob's Job). Undefined when it can match nothing here.
+ */
+function exemptionCel(exemption: PolicyExemption, scope: Scope): string | undefined {
+  const self: string[] = [];
+  const kinds = exemption.kinds?.filter((kind) => scope.kinds.includes(kind));
+  if (kinds !== undefined) self.push(`request.kind.kind in ${celStrings(kinds)}`);
+  if (exemption.names !== undefined) self.push(globsCel("object.metadata.name", exemption.names));
+  const alternatives: string[] = kinds === undefined || kinds.length > 0 ? [self.length === 0 ? "true" : `(${self.join(" && ")})`] : [];
+  const owners = ownerCel(exemption, scope);
+  if (owners !== undefined) alternatives.push(owners);
+  if (alternatives.length === 0) return undefined;
+  const where = exemption.namespaces === undefined ? [] : [globsCel("request.namespace", exemption.namespaces)];
+  return [...where, `(${alternatives.join(" || ")})`].join(" && ");
+}
+
+function ownerCel(exemption: PolicyExemption, scope: Scope): string | undefined {
+  const wanted = (kind: string): boolean => exemption.kinds === undefined || exemption.kinds.includes(kind);
+  const names = exemption.names === undefined ? "" : ` && ${globsCel("r.name", exemption.names)}`;
+  const alternatives: string[] = [];
+  for (const child of scope.kinds) {
+    for (const owner of CREATED_BY[child] ?? []) {
+      if (wanted(owner)) alternatives.push(`(request.kind.kind == ${celString(child)} && r.kind == ${celString(owner)}${names})`);
+      if (child !== "Pod") continue;
+      for (const grandparent of CREATED_BY[owner] ?? []) {
+        const derived = DERIVED_NAMES[owner];
+        if (derived === undefined) throw new Error(`no naming rule for a ${owner} created by a ${grandparent}`);
+        if (wanted(grandparent)) alternatives.push(`(request.kind.kind == 'Pod' && r.kind == ${celString(owner)} && ${derived(exemption.names)})`);
+      }
+    }
+  }
+  if (alternatives.length === 0) return undefined;
+  return (
+    `(request.operation == 'CREATE' && request.userInfo.username in ${celStrings(CONTROLLER_USERS)} && has(object.metadata.ownerReferences) && ` +
+    `object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller == true && (${alternatives.join(" || ")})))`
+  );
+}
+
+function annotationExemptCel(rule: RuleId): string {
+  const annotations = "object.metadata.annotations";
+  const listed = celString(EXEMPT_ANNOTATION);
+  const reason = celString(EXEMPT_REASON_ANNOTATION);
+  return (
+    `has(${annotations}) && ${listed} in ${annotations} && ${annotations}[${listed}].split(',').exists(x, x.trim() == ${celString(rule)}) && ` +
+    `${reason} in ${annotations} && ${annotations}[${reason}].trim() != ''`
+  );
+}
