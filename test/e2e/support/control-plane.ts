@@ -36,7 +36,8 @@ export interface ControlPlaneOptions {
 
 /**
  * The controllers a Deployment -> ReplicaSet -> Pod flow, Jobs/CronJobs, namespace deletion and
- * garbage collection need, and the ones that make ServiceAccounts and their tokens work. No scheduler
+ * garbage collection need, the ones that make ServiceAccounts and their tokens work, and the one that
+ * type-checks ValidatingAdmissionPolicies. No scheduler
  * and no kubelet: Pods stay Pending, which admission tests do not mind.
  */
 const CONTROLLERS = [
@@ -53,6 +54,8 @@ const CONTROLLERS = [
   "serviceaccount-token-controller",
   "root-ca-certificate-publisher-controller",
   "clusterrole-aggregation-controller",
+  // Writes status.typeChecking of ValidatingAdmissionPolicies (the generated ones must have no warnings).
+  "validatingadmissionpolicy-status-controller",
 ];
 
 /** Every request at Metadata level (where webhook audit annotations appear), written once it completes. */
