@@ -1,0 +1,199 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Rule } from "../../src/engine/types.js";
+import { DEFAULT_POLICY, type Policy } from "../../src/policy/policy.js";
+import { parsePolicyText } from "../../src/policy/parse-policy-text.js";
+import { BUILTIN_RULES } from "../../src/rules/index.js";
+import { isStateless } from "../../src/rules/stateless-rule.js";
+import { EXCLUDED_NAMESPACES, generatePolicies, globPattern, NOT_EXPRESSIBLE } from "../../src/vap/generate.js";
+import { at, hasKubectl, kustomize, list, one } from "../config/render.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+function policyOf(text: string): Policy {
+  const parsed = parsePolicyText(text);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.value;
+}
+
+function generate(policy: Policy = DEFAULT_POLICY): Record<string, unknown>[] {
+  const result = generatePolicies(BUILTIN_RULES, policy, { namePrefix: "netguard-" });
+  if (!result.ok) throw new Error(result.errors.join("\n"));
+  return [...result.value.objects];
+}
+
+const ofKind = (objects: readonly unknown[], kind: string): unknown[] => objects.filter((object) => at(object, "kind") === kind);
+const names = (objects: readonly unknown[], kind: string): string[] => ofKind(objects, kind).map((object) => String(at(object, "metadata.name")));
+
+describe("which rules become policies", () => {
+  it("every registry rule is either stated as data (and generated) or listed as not expressible with a reason", () => {
+    const generated = new Set(ofKind(generate(), "ValidatingAdmissionPolicy").map((object) => (at(object, "metadata.labels") as Record<string, string>)["netguard.io/rule"]));
+    for (const rule of BUILTIN_RULES) {
+      const listed = NOT_EXPRESSIBLE[rule.id] !== undefined;
+      expect({ rule: rule.id, stateless: isStateless(rule), listed, generated: generated.has(rule.id) }).toEqual({ rule: rule.id, stateless: !listed, listed, generated: !listed });
+    }
+    expect([...generated].sort()).toEqual(["host-network", "host-port", "tcp-only"]);
+  });
+
+  it("a rule neither stated as data nor listed fails the generator, so a new rule cannot be forgotten", () => {
+    const unlisted: Rule = { id: "host-network", title: "", summary: "", fix: "", help: "", securitySeverity: "1.0", check: () => [] };
+    const renamed = { ...unlisted, id: "new-rule" } as unknown as Rule;
+    expect(() => generatePolicies([renamed], DEFAULT_POLICY, { namePrefix: "" })).toThrow("rule new-rule is neither stated as data nor listed in NOT_EXPRESSIBLE");
+  });
+
+  it("one policy and one binding per rule and place: pod specs by where each kind keeps them, Services, NetworkPolicies", () => {
+    const objects = generate();
+    const expected = [
+      "host-network-pods",
+      "host-network-podtemplates",
+      "host-network-workloads",
+      "host-network-cronjobs",
+      "host-port-pods",
+      "host-port-podtemplates",
+      "host-port-workloads",
+      "host-port-cronjobs",
+      "tcp-only-pods",
+      "tcp-only-podtemplates",
+      "tcp-only-workloads",
+      "tcp-only-cronjobs",
+      "tcp-only-services",
+      "tcp-only-networkpolicies",
+    ].map((name) => `netguard-${name}`);
+    expect(names(objects, "ValidatingAdmissionPolicy")).toEqual(expected);
+    expect(ofKind(objects, "ValidatingAdmissionPolicyBinding").map((binding) => at(binding, "spec.policyName"))).toEqual(expected);
+    const pods = one(objects, "ValidatingAdmissionPolicy", "tcp-only-pods");
+    expect(at(pods, "spec.matchConstraints.resourceRules")).toEqual([{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] }]);
+    expect(list(one(objects, "ValidatingAdmissionPolicy", "host-port-workloads"), "spec.matchConstraints.resourceRules").map((rule) => at(rule, "resources"))).toEqual([
+      ["replicationcontrollers"],
+      ["deployments", "replicasets", "statefulsets", "daemonsets"],
+      ["jobs"],
+    ]);
+    expect(at(one(objects, "ValidatingAdmissionPolicy", "host-network-cronjobs"), "spec.variables.0")).toEqual({ name: "spec", expression: "object.spec.jobTemplate.spec.template.spec" });
+    expect(at(one(objects, "ValidatingAdmissionPolicy", "host-network-cronjobs"), "spec.matchConditions.0")).toEqual({
+      name: "has-pod-template",
+      expression: "has(object.spec) && has(object.spec.jobTemplate) && has(object.spec.jobTemplate.spec) && has(object.spec.jobTemplate.spec.template) && has(object.spec.jobTemplate.spec.template.spec)",
+    });
+  });
+
+  it("--name-prefix names every object and every binding's policyName", () => {
+    const result = generatePolicies(BUILTIN_RULES, DEFAULT_POLICY, { namePrefix: "acme-" });
+    if (!result.ok) throw new Error("unexpected");
+    expect(result.value.objects.every((object) => String(at(object, "metadata.name")).startsWith("acme-"))).toBe(true);
+    expect(ofKind(result.value.objects, "ValidatingAdmissionPolicyBinding").every((binding) => String(at(binding, "spec.policyName")).startsWith("acme-"))).toBe(true);
+  });
+});
+
+describe("actions", () => {
+  it.each([
+    ["deny", ["Deny"]],
+    ["warn", ["Warn"]],
+    ["audit", ["Audit"]],
+  ])("%s binds with validationActions %j", (action, expected) => {
+    const objects = generate(policyOf(`rules: {host-network: ${action}}`));
+    expect(at(one(objects, "ValidatingAdmissionPolicyBinding", "host-network-pods"), "spec.validationActions")).toEqual(expected);
+  });
+
+  it("off generates nothing for the rule and says so", () => {
+    const result = generatePolicies(BUILTIN_RULES, policyOf("rules: {host-port: off}"), { namePrefix: "netguard-" });
+    if (!result.ok) throw new Error("unexpected");
+    expect(names(result.value.objects, "ValidatingAdmissionPolicy").filter((name) => name.includes("host-port"))).toEqual([]);
+    expect(result.value.notes).toContain("host-port is off: no policy generated");
+  });
+
+  it("overrides split a rule by namespace: one policy per action, each validating only where its action is in force (first override wins)", () => {
+    const objects = generate(
+      policyOf(`
+rules: {host-port: deny}
+overrides:
+  - namespaces: ["kube-*"]
+    rules: {tcp-only: warn}
+  - namespaces: ["dev-*", "sandbox"]
+    namespaceSelector: {matchLabels: {team: a}}
+    rules: {host-port: warn}
+`),
+    );
+    expect(names(objects, "ValidatingAdmissionPolicy").filter((name) => name.startsWith("netguard-host-port-pods"))).toEqual(["netguard-host-port-pods-deny", "netguard-host-port-pods-warn"]);
+    const first = "(request.namespace.matches('^(?:kube-.*)$'))";
+    const second = "(request.namespace.matches('^(?:dev-.*|sandbox)$') && ('team' in variables.namespaceLabels && variables.namespaceLabels['team'] in ['a']))";
+    const warn = one(objects, "ValidatingAdmissionPolicy", "host-port-pods-warn");
+    expect(list(warn, "spec.variables").map((variable) => at(variable, "name"))).toEqual(["spec", "namespaceLabels", "applies", "violations"]);
+    expect(at(list(warn, "spec.variables")[2], "expression")).toBe(`(!${first} && ${second})`);
+    expect(at(list(one(objects, "ValidatingAdmissionPolicy", "host-port-pods-deny"), "spec.variables")[2], "expression")).toBe(`!((!${first} && ${second}))`);
+    expect(at(warn, "spec.validations.0.expression")).toBe("!variables.applies || size(variables.violations) == 0");
+    expect(at(one(objects, "ValidatingAdmissionPolicyBinding", "host-port-pods-warn"), "spec.validationActions")).toEqual(["Warn"]);
+    // A rule no override names keeps one policy, with no namespace condition.
+    expect(list(one(objects, "ValidatingAdmissionPolicy", "host-network-pods"), "spec.variables").map((variable) => at(variable, "name"))).toEqual(["spec", "violations"]);
+  });
+});
+
+describe("exemptions", () => {
+  it("an exemption with an expiry is refused, naming it (CEL has no clock); one limited to ingress-policy is fine", () => {
+    const refused = generatePolicies(BUILTIN_RULES, policyOf('exemptions:\n  - {reason: "migration", rules: [host-port], expires: 2027-01-31}\n  - {reason: "later", rules: [ingress-policy], expires: 2027-01-31}'), { namePrefix: "" });
+    expect(refused).toEqual({
+      ok: false,
+      errors: [
+        'exemptions[0] ("migration") expires on 2027-01-31: a ValidatingAdmissionPolicy has no clock, so it would never end; remove expires (and the exemption when it is due), or limit the exemption to ingress-policy, which only the webhook enforces',
+      ],
+    });
+  });
+
+  it("namespace, kind and name globs become a matchCondition; owners are followed only for the controllers' own CREATE", () => {
+    const objects = generate(policyOf('exemptions:\n  - {reason: "agents", rules: [host-network], namespaces: ["infra-*"], kinds: [Deployment], names: ["agent*"]}'));
+    const workloads = one(objects, "ValidatingAdmissionPolicy", "host-network-workloads");
+    const condition = String(at(list(workloads, "spec.matchConditions")[1], "expression"));
+    expect(at(list(workloads, "spec.matchConditions")[1], "name")).toBe("not-exempt-0");
+    expect(condition.startsWith("!(request.namespace.matches('^(?:infra-.*)$') && ((request.kind.kind in ['Deployment'] && object.metadata.name.matches('^(?:agent.*)$')) || (request.operation == 'CREATE' && request.userInfo.username in [")).toBe(true);
+    // The Deployment's ReplicaSets directly; its Pods through a ReplicaSet named <deployment>-<pod-template-hash>.
+    expect(condition).toContain("(request.kind.kind == 'ReplicaSet' && r.kind == 'Deployment' && r.name.matches('^(?:agent.*)$'))");
+    const pods = String(at(list(one(objects, "ValidatingAdmissionPolicy", "host-network-pods"), "spec.matchConditions")[0], "expression"));
+    expect(pods).toContain("r.kind == 'ReplicaSet' && has(object.metadata.labels) && 'pod-template-hash' in object.metadata.labels");
+    expect(pods).not.toContain("request.kind.kind in ['Deployment']");
+    // Other rules are not exempted.
+    expect(at(one(objects, "ValidatingAdmissionPolicy", "host-port-workloads"), "spec.matchConditions")).toEqual([{ name: "has-pod-template", expression: "has(object.spec) && has(object.spec.template) && has(object.spec.template.spec)" }]);
+  });
+
+  it("annotation exemptions become a matchCondition only when the policy allows them", () => {
+    expect(JSON.stringify(generate())).not.toContain("netguard.io/exempt");
+    const pods = one(generate(policyOf("annotationExemptions: true")), "ValidatingAdmissionPolicy", "tcp-only-services");
+    expect(at(pods, "spec.matchConditions")).toEqual([
+      {
+        name: "not-annotation-exempt",
+        expression:
+          "!(has(object.metadata.annotations) && 'netguard.io/exempt' in object.metadata.annotations && object.metadata.annotations['netguard.io/exempt'].split(',').exists(x, x.trim() == 'tcp-only') && " +
+          "'netguard.io/exempt-reason' in object.metadata.annotations && object.metadata.annotations['netguard.io/exempt-reason'].trim() != '')",
+      },
+    ]);
+  });
+});
+
+describe("globs as RE2 patterns", () => {
+  it.each([
+    ["dev-*", "dev-.*"],
+    ["a?c", "a.c"],
+    ["team.a+(b)", "team\\.a\\+\\(b\\)"],
+    ["*", ".*"],
+  ])("%s → %s", (glob, pattern) => {
+    expect(globPattern(glob)).toBe(pattern);
+  });
+});
+
+describe.skipIf(!hasKubectl())("the install", () => {
+  it("the policies skip the namespaces the installed webhook skips", () => {
+    const webhook = one(kustomize(ROOT).objects, "ValidatingWebhookConfiguration");
+    for (const entry of list(webhook, "webhooks")) {
+      expect(at(entry, "namespaceSelector.matchExpressions")).toEqual([
+        { key: "kubernetes.io/metadata.name", operator: "NotIn", values: [...EXCLUDED_NAMESPACES] },
+        { key: "netguard.io/ignore", operator: "DoesNotExist" },
+      ]);
+    }
+  });
+
+  it("config/with-vap installs netguard plus exactly config/vap's objects, names unchanged", () => {
+    const withVap = kustomize(join(ROOT, "config", "with-vap")).objects;
+    const plain = kustomize(ROOT).objects;
+    const generated = ofKind(withVap, "ValidatingAdmissionPolicy").concat(ofKind(withVap, "ValidatingAdmissionPolicyBinding"));
+    expect(withVap.length).toBe(plain.length + generated.length);
+    expect(names(withVap, "ValidatingAdmissionPolicy").sort()).toEqual(names(generate(policyOf(readFileSync(join(ROOT, "config", "policy", "policy.yaml"), "utf8"))), "ValidatingAdmissionPolicy").sort());
+  });
+});
