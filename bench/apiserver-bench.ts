@@ -4,6 +4,9 @@ import { buildAssets, findAssets, hasGo } from "../test/e2e/support/assets.js";
 import { startControlPlane, type ControlPlane } from "../test/e2e/support/control-plane.js";
 import { createNamespace, registerWebhook, startNetguard } from "../test/e2e/support/netguard.js";
 import { startProcess, tail, waitFor } from "../test/e2e/support/processes.js";
+import { DEFAULT_POLICY } from "../src/policy/policy.js";
+import { BUILTIN_RULES } from "../src/rules/index.js";
+import { generatePolicies } from "../src/vap/generate.js";
 
 /** Creates per second, and how long each round sends at that rate. */
 const RATE = 100;
@@ -48,9 +51,12 @@ const OBJECTS = {
 const PATHS = { pod: `/api/v1/namespaces/${NS}/pods`, deployment: `/apis/apps/v1/namespaces/${NS}/deployments` } as const;
 
 type Kind = keyof typeof OBJECTS;
-/** netguard; the bare Node HTTPS floor (reads, parses, allows) registered the same way; no webhook at all. */
-type Mode = "netguard" | "floor" | "none";
-const MODES: readonly Mode[] = ["netguard", "floor", "none"];
+/**
+ * netguard; the ValidatingAdmissionPolicies `netguard vap` generates (no webhook); the bare Node HTTPS
+ * floor (reads, parses, allows) registered the same way; neither webhook nor policies.
+ */
+type Mode = "netguard" | "vap" | "floor" | "none";
+const MODES: readonly Mode[] = ["netguard", "vap", "floor", "none"];
 
 /** p50 and p99 of latencies in ms. */
 export function percentiles(samples: readonly number[]): { p50: number; p99: number } {
@@ -97,15 +103,25 @@ function post(plane: ControlPlane, agent: Agent, path: string, body: string): Pr
   });
 }
 
-/** Which webhook the API server calls, waiting until it acts on the change. */
+/** Which webhook or policies the API server runs, waiting until it acts on the change. */
 async function setMode(plane: ControlPlane, mode: Mode, targets: Record<"netguard" | "floor", { port: number; ca: { cert: string; key: string } }>): Promise<void> {
+  await plane.kubectl(["delete", "validatingadmissionpolicies,validatingadmissionpolicybindings", "-l", "app.kubernetes.io/part-of=netguard", "--ignore-not-found"]);
   if (mode === "netguard") {
+    // Waits until netguard itself denies the marker: the policies are gone by then too.
     await registerWebhook(plane, targets.netguard);
     return;
   }
   await plane.kubectl(["delete", "validatingwebhookconfiguration", "netguard-validating-webhook", "--ignore-not-found"]);
   const marker = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "marker", namespace: "e2e-webhook-marker" }, spec: { hostNetwork: true, containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } });
-  await waitFor("the webhook to be gone", async () => ((await plane.kubectl(["create", "--dry-run=server", "-f", "-"], { stdin: marker })).code === 0 ? true : undefined), { timeoutMs: 30_000 });
+  const dryRun = () => plane.kubectl(["create", "--dry-run=server", "-f", "-"], { stdin: marker });
+  await waitFor("the webhook and the policies to be gone", async () => ((await dryRun()).code === 0 ? true : undefined), { timeoutMs: 30_000 });
+  if (mode === "vap") {
+    const generated = generatePolicies(BUILTIN_RULES, DEFAULT_POLICY, { namePrefix: "netguard-" });
+    if (!generated.ok) throw new Error(generated.errors.join("\n"));
+    const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: generated.value.objects }) });
+    if (applied.code !== 0) throw new Error(`applying the generated policies: ${applied.stderr}`);
+    await waitFor("the policies to deny the marker", async () => ((await dryRun()).stderr.includes("ValidatingAdmissionPolicy 'netguard-host-network-pods'") ? true : undefined), { timeoutMs: 30_000 });
+  }
   if (mode === "floor") {
     // The floor denies nothing, so nothing shows when the API server starts calling it: give its informer time.
     await registerWebhook(plane, targets.floor, { probe: false });
@@ -161,13 +177,25 @@ export async function benchApiserver(log: (text: string) => void, results: Recor
     for (const c of cases) {
       const name = `${c.kind} ${c.dryRun ? "dry-run" : "create"}`;
       const of = (mode: Mode) => percentiles(samples.get(`${name} ${mode}`) ?? []);
-      const [ours, floor, none] = [of("netguard"), of("floor"), of("none")];
-      table[name] = { netguard: ours, floor, none, addedP50: ours.p50 - none.p50, addedP99: ours.p99 - none.p99, overFloorP50: ours.p50 - floor.p50, overFloorP99: ours.p99 - floor.p99 };
+      const [ours, vap, floor, none] = [of("netguard"), of("vap"), of("floor"), of("none")];
+      table[name] = {
+        netguard: ours,
+        vap,
+        floor,
+        none,
+        addedP50: ours.p50 - none.p50,
+        addedP99: ours.p99 - none.p99,
+        vapAddedP50: vap.p50 - none.p50,
+        vapAddedP99: vap.p99 - none.p99,
+        overFloorP50: ours.p50 - floor.p50,
+        overFloorP99: ours.p99 - floor.p99,
+      };
       const show = (p: { p50: number; p99: number }): string => `p50 ${p.p50.toFixed(2)} / p99 ${p.p99.toFixed(2)} ms`;
       log(
         `apiserver: ${name} at ${String(RATE)}/s (${String(ROUNDS)} rounds of ${String(ROUND_MS / 1000)} s per mode, alternating): no webhook ${show(none)}; ` +
           `bare floor webhook ${show(floor)}; netguard ${show(ours)}; netguard adds p50 ${(ours.p50 - none.p50).toFixed(2)} / p99 ${(ours.p99 - none.p99).toFixed(2)} ms ` +
-          `(over the floor: p50 ${(ours.p50 - floor.p50).toFixed(2)} / p99 ${(ours.p99 - floor.p99).toFixed(2)} ms)`,
+          `(over the floor: p50 ${(ours.p50 - floor.p50).toFixed(2)} / p99 ${(ours.p99 - floor.p99).toFixed(2)} ms); ` +
+          `the generated policies ${show(vap)}, adding p50 ${(vap.p50 - none.p50).toFixed(2)} / p99 ${(vap.p99 - none.p99).toFixed(2)} ms; ratio p50 policies/none ${(vap.p50 / none.p50).toFixed(2)}, netguard/none ${(ours.p50 / none.p50).toFixed(2)}`,
       );
     }
     const decided = netguard.decisions().filter((line) => line["namespace"] === NS).map((line) => Number(line["durationMs"]));

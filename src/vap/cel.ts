@@ -69,13 +69,23 @@ export function conditionCel(condition: Condition, bindings: CelBindings): strin
       return guarded(condition.field, (text) => `${text} in ${celStrings(condition.values)}`);
     case "between":
       return guarded(condition.field, (text) => `(${text} >= ${String(condition.min)} && ${text} <= ${String(condition.max)})`);
-    case "not":
-      return `!${wrap(conditionCel(condition.condition, bindings))}`;
+    case "not": {
+      const inner = conditionCel(condition.condition, bindings);
+      return inner === "true" ? "false" : inner === "false" ? "true" : `!${wrap(inner)}`;
+    }
     case "all":
-      return condition.conditions.length === 0 ? "true" : `(${condition.conditions.map((part) => conditionCel(part, bindings)).join(" && ")})`;
+      return junction(condition.conditions.map((part) => conditionCel(part, bindings)), " && ", "true", "false");
     case "any":
-      return condition.conditions.length === 0 ? "false" : `(${condition.conditions.map((part) => conditionCel(part, bindings)).join(" || ")})`;
+      return junction(condition.conditions.map((part) => conditionCel(part, bindings)), " || ", "false", "true");
   }
+}
+
+/** Joins parts, dropping the neutral constant and collapsing to the absorbing one (all(any()) reads "true"). */
+function junction(parts: readonly string[], operator: string, neutral: string, absorbing: string): string {
+  if (parts.includes(absorbing)) return absorbing;
+  const kept = parts.filter((part) => part !== neutral);
+  if (kept.length === 0) return neutral;
+  return kept.length === 1 ? (kept[0] ?? neutral) : `(${kept.join(operator)})`;
 }
 
 function wrap(text: string): string {

@@ -170,8 +170,15 @@ function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unkn
     variables.push({ name: "namespaceLabels", expression: "namespaceObject != null && has(namespaceObject.metadata.labels) ? namespaceObject.metadata.labels : {}" });
   }
   if (applies !== undefined) variables.push({ name: "applies", expression: applies });
-  variables.push({ name: "violations", expression: checks.flatMap((check) => violationLists(check, root)).join(" + ") });
-  const found = "size(variables.violations) == 0";
+  const compiled = checks.map((check) => checkCel(check, root));
+  // The API server plans a CEL program anew on every evaluation (to track its cost), so the time a
+  // request pays grows with the size of what it evaluates. Variables are evaluated lazily: a clean
+  // object pays for the small "offends" test only; the UPDATE comparison and the messages are planned
+  // only for an object that offends.
+  variables.push({ name: "offends", expression: compiled.flatMap((part) => part.offends).join(" || ") });
+  variables.push({ name: "offendsAnew", expression: compiled.flatMap((part) => part.offendsAnew).join(" || ") });
+  variables.push({ name: "violations", expression: compiled.flatMap((part) => part.messages).join(" + ") });
+  const found = "!variables.offends || !variables.offendsAnew";
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "ValidatingAdmissionPolicy",
@@ -193,7 +200,9 @@ function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unkn
       validations: [
         {
           expression: applies === undefined ? found : `!variables.applies || ${found}`,
-          messageExpression: `${celString(`[${rule.id}] `)} + variables.violations.join('; ') + ${celString(` (fix: ${rule.fix})`)}`,
+          // Guarded: the API server may evaluate messageExpression for objects that pass, and building
+          // the messages is the costly part; for a passing object it reads two cached variables.
+          messageExpression: `variables.offends && variables.offendsAnew ? ${celString(`[${rule.id}] `)} + variables.violations.join('; ') + ${celString(` (fix: ${rule.fix})`)} : ''`,
           message: `[${rule.id}] ${rule.summary}`,
           reason: "Forbidden",
         },
@@ -220,48 +229,83 @@ function pathGuard(root: string, path: readonly string[]): string {
   return path.map((_, index) => `has(${root}.${path.slice(0, index + 1).join(".")})`).join(" && ");
 }
 
+/** For one check: whether any element offends, whether any offends anew (UPDATE), and the messages. */
+interface CheckCel {
+  readonly offends: readonly string[];
+  readonly offendsAnew: readonly string[];
+  readonly messages: readonly string[];
+}
+
 /**
- * The CEL lists of message strings for one check, each list one container list or rule list. On
- * UPDATE a violation the old object already had (same identity) is not counted, as the webhook lets it
- * through: objects created before a rule existed keep working when touched.
+ * For one check, per container list or rule list: CEL that tells whether an element offends, whether
+ * one offends that the old object did not already have (UPDATE lets those through, as the webhook
+ * does: objects created before a rule existed keep working when touched), and the message strings.
  */
-function violationLists(check: StatelessCheck, root: readonly string[]): string[] {
+function checkCel(check: StatelessCheck, root: readonly string[]): CheckCel {
   const oldRoot = `oldObject.${root.join(".")}`;
   const oldGuard = `request.operation == 'UPDATE' && oldObject != null && ${pathGuard("oldObject", root)}`;
   const newSpec = check.site === "pod-spec" || check.site === "container-port" ? SPEC : "object.spec";
   const condition = (bindings: CelBindings): string => conditionCel(check.when, bindings);
   const key = (bindings: CelBindings): string => keyCel(check.key.prefix, check.key.fields, bindings);
   const message = (bindings: CelBindings): string => messageCel(check.message, bindings);
+  // Each list once with the plain condition, once with "and not already there", once for the messages.
+  const three = (each: (test: string, messages: string | undefined) => string, now: CelBindings, already: string): CheckCel => {
+    const anew = `(${condition(now)} && !(${oldGuard} && ${already}))`;
+    return { offends: [each(condition(now), undefined)], offendsAnew: [each(anew, undefined)], messages: [each(anew, message(now))] };
+  };
+  const merge = (parts: readonly CheckCel[]): CheckCel => ({
+    offends: parts.flatMap((part) => part.offends),
+    offendsAnew: parts.flatMap((part) => part.offendsAnew),
+    messages: parts.flatMap((part) => part.messages),
+  });
   switch (check.site) {
     case "pod-spec": {
       const now = podBindings(newSpec);
       const before = podBindings(oldRoot);
-      const preexisting = `(${oldGuard} && ${condition(before)} && ${key(before)} == ${key(now)})`;
-      return [`(${condition(now)} && !${preexisting} ? [${message(now)}] : [])`];
+      return three((test, text) => (text === undefined ? test : `(${test} ? [${text}] : [])`), now, `${condition(before)} && ${key(before)} == ${key(now)}`);
     }
     case "container-port": {
       const now = containerBindings("c", "p", newSpec);
       const before = containerBindings("oc", "op", oldRoot);
-      const inOld = CONTAINER_LISTS.map((list) => `(has(${oldRoot}.${list}) && ${oldRoot}.${list}.exists(oc, has(oc.ports) && oc.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})))`);
-      const violates = `(${condition(now)} && !(${oldGuard} && (${inOld.join(" || ")})))`;
-      return CONTAINER_LISTS.map(
-        (list) => `(has(${newSpec}.${list}) ? ${newSpec}.${list} : []).filter(c, has(c.ports) && c.ports.exists(p, ${violates})).map(c, c.ports.filter(p, ${violates}).map(p, ${message(now)}).join('; '))`,
+      const already = `(${CONTAINER_LISTS.map((list) => `(has(${oldRoot}.${list}) && ${oldRoot}.${list}.exists(oc, has(oc.ports) && oc.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})))`).join(" || ")})`;
+      return merge(
+        CONTAINER_LISTS.map((list) =>
+          three(
+            (test, text) =>
+              text === undefined
+                ? `(has(${newSpec}.${list}) && ${newSpec}.${list}.exists(c, has(c.ports) && c.ports.exists(p, ${test})))`
+                : `(has(${newSpec}.${list}) ? ${newSpec}.${list} : []).filter(c, has(c.ports) && c.ports.exists(p, ${test})).map(c, c.ports.filter(p, ${test}).map(p, ${text}).join('; '))`,
+            now,
+            already,
+          ),
+        ),
       );
     }
     case "service-port": {
       const now = portBindings("p", undefined);
       const before = portBindings("op", undefined);
-      const violates = `(${condition(now)} && !(${oldGuard} && has(${oldRoot}.ports) && ${oldRoot}.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})))`;
-      return [`(has(object.spec.ports) ? object.spec.ports : []).filter(p, ${violates}).map(p, ${message(now)})`];
+      return three(
+        (test, text) => (text === undefined ? `(has(object.spec.ports) && object.spec.ports.exists(p, ${test}))` : `(has(object.spec.ports) ? object.spec.ports : []).filter(p, ${test}).map(p, ${text})`),
+        now,
+        `has(${oldRoot}.ports) && ${oldRoot}.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})`,
+      );
     }
     case "policy-port":
-      return POLICY_DIRECTIONS.map((direction) => {
-        const now = portBindings("p", direction);
-        const before = portBindings("op", direction);
-        const inOld = `has(${oldRoot}.${direction}) && ${oldRoot}.${direction}.exists(orl, has(orl.ports) && orl.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)}))`;
-        const violates = `(${condition(now)} && !(${oldGuard} && ${inOld}))`;
-        return `(has(object.spec.${direction}) ? object.spec.${direction} : []).filter(r, has(r.ports) && r.ports.exists(p, ${violates})).map(r, r.ports.filter(p, ${violates}).map(p, ${message(now)}).join('; '))`;
-      });
+      return merge(
+        POLICY_DIRECTIONS.map((direction) => {
+          const now = portBindings("p", direction);
+          const before = portBindings("op", direction);
+          const rules = `object.spec.${direction}`;
+          return three(
+            (test, text) =>
+              text === undefined
+                ? `(has(${rules}) && ${rules}.exists(r, has(r.ports) && r.ports.exists(p, ${test})))`
+                : `(has(${rules}) ? ${rules} : []).filter(r, has(r.ports) && r.ports.exists(p, ${test})).map(r, r.ports.filter(p, ${test}).map(p, ${text}).join('; '))`,
+            now,
+            `has(${oldRoot}.${direction}) && ${oldRoot}.${direction}.exists(orl, has(orl.ports) && orl.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)}))`,
+          );
+        }),
+      );
   }
 }
 

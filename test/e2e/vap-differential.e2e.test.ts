@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { BUILTIN_RULES } from "../../src/rules/index.js";
 import { tempDir } from "../support/temp-dir.js";
-import { corpusObjects, fixtureObjects, matrixObjects, type Candidate } from "./support/differential-objects.js";
+import { corpusObjects, fixtureObjects, matrixObjects, podBearing, type Candidate } from "./support/differential-objects.js";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
 import { repoRoot } from "./support/repo-root.js";
@@ -21,6 +21,10 @@ interface Run {
   readonly policy: string;
   readonly denied: string;
   readonly allowed: readonly string[];
+  /** Services and NetworkPolicies the run denies and admits (tcp-only judges them in policies of their own). */
+  readonly network?: { readonly denied: string; readonly allowed: string };
+  /** Kinds an exemption lets through: left out of the denied probe. */
+  readonly exemptKinds?: readonly string[];
 }
 
 const probe = (name: string, spec: Record<string, unknown>): string => JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: NS }, spec });
@@ -30,6 +34,17 @@ const PROBES = {
   udp: probe("probe-udp", { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10", ports: [{ containerPort: 53, protocol: "UDP" }] }] }),
   sctp: probe("probe-sctp", { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10", ports: [{ containerPort: 5000, protocol: "SCTP" }] }] }),
 };
+
+/** A Service and a NetworkPolicy with one port of a protocol. */
+const networkProbes = (protocol: string): string =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      { apiVersion: "v1", kind: "Service", metadata: { name: `probe-${protocol.toLowerCase()}`, namespace: NS }, spec: { ports: [{ port: 5000, protocol }] } },
+      { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: `probe-${protocol.toLowerCase()}`, namespace: NS }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 5000, protocol }] }] } },
+    ],
+  });
 
 const policyText = (rules: Record<string, unknown>): string => `${JSON.stringify({ rules: { ...OFF, ...rules } })}\n`;
 const RUNS: readonly Run[] = [
@@ -41,13 +56,21 @@ const RUNS: readonly Run[] = [
     denied: PROBES.hostPort,
     allowed: [PROBES.hostNetwork, PROBES.udp],
   },
-  { name: "tcp-only", rule: "tcp-only", policy: policyText({ "tcp-only": "deny" }), denied: PROBES.sctp, allowed: [PROBES.hostNetwork, PROBES.hostPort] },
+  {
+    name: "tcp-only",
+    rule: "tcp-only",
+    policy: policyText({ "tcp-only": "deny" }),
+    denied: PROBES.sctp,
+    allowed: [PROBES.hostNetwork, PROBES.hostPort],
+    network: { denied: networkProbes("SCTP"), allowed: networkProbes("TCP") },
+  },
   {
     name: "tcp-only with SCTP allowed",
     rule: "tcp-only",
     policy: policyText({ "tcp-only": { action: "deny", allowedProtocols: ["TCP", "SCTP"] } }),
     denied: PROBES.udp,
     allowed: [PROBES.sctp, PROBES.hostNetwork],
+    network: { denied: networkProbes("UDP"), allowed: networkProbes("SCTP") },
   },
   {
     // Overrides split the rule by namespace (names and labels), exemptions follow kind, annotations count.
@@ -64,6 +87,7 @@ const RUNS: readonly Run[] = [
     })}\n`,
     denied: PROBES.hostNetwork,
     allowed: [PROBES.hostPort, PROBES.udp],
+    exemptKinds: ["DaemonSet"],
   },
 ];
 
@@ -101,14 +125,28 @@ describeE2e("the generated ValidatingAdmissionPolicies decide as the webhook doe
     return outcomes as Outcome[];
   };
 
-  /** Waits until the run's probe is denied and the others pass: the configuration is in force. */
+  /**
+   * Waits until the run's probe is denied and the others pass, as a Pod and in every other pod-bearing
+   * kind: the API server loads each policy on its own, so one kind's answer says nothing of another's.
+   */
   const waitInForce = async (run: Run, deniedBy: string): Promise<void> => {
+    const exempt = run.exemptKinds ?? [];
+    const everyKind = (probe: string): string => {
+      const pod = JSON.parse(probe) as { metadata: { name: string }; spec: Record<string, unknown> };
+      const objects = podBearing(pod.metadata.name, pod.spec).filter((object) => !exempt.includes(String(object["kind"])));
+      return JSON.stringify({ apiVersion: "v1", kind: "List", items: objects.map((object) => ({ ...object, metadata: { ...(object["metadata"] as object), namespace: NS } })) });
+    };
+    const kinds = podBearing("x", {}).length - exempt.length;
     await waitFor(`${run.name} to be in force (${deniedBy})`, async () => {
-      const denied = await kubectl(["create", "--dry-run=server", "-f", "-"], run.denied);
-      if (denied.code === 0 || !denied.stderr.includes(deniedBy)) return undefined;
-      for (const allowed of run.allowed) if ((await kubectl(["create", "--dry-run=server", "-f", "-"], allowed)).code !== 0) return undefined;
+      const denied = await kubectl(["create", "--dry-run=server", "-f", "-"], everyKind(run.denied));
+      if (denied.stderr.split(deniedBy).length - 1 !== kinds) return undefined;
+      for (const allowed of run.allowed) if ((await kubectl(["create", "--dry-run=server", "-f", "-"], everyKind(allowed))).code !== 0) return undefined;
+      if (run.network !== undefined) {
+        if ((await kubectl(["create", "--dry-run=server", "-f", "-"], run.network.denied)).stderr.split(deniedBy.replace("workloads.netguard.io", "network.netguard.io")).length - 1 !== 2) return undefined;
+        if ((await kubectl(["create", "--dry-run=server", "-f", "-"], run.network.allowed)).code !== 0) return undefined;
+      }
       return true;
-    }, { timeoutMs: 30_000 });
+    }, { timeoutMs: 90_000 });
   };
 
   it("through the webhook alone (no policies installed): every candidate, once per rule", async () => {
@@ -136,7 +174,7 @@ describeE2e("the generated ValidatingAdmissionPolicies decide as the webhook doe
       const applied = await kubectl(["apply", "-f", "-"], generated.stdout);
       expect(applied.code, applied.stderr).toBe(0);
       // A stale webhook configuration would fail every request here (netguard is stopped): in force means gone.
-      await waitInForce(run, `ValidatingAdmissionPolicy 'netguard-${run.rule}-pods`);
+      await waitInForce(run, `ValidatingAdmissionPolicy 'netguard-${run.rule}-`);
       byPolicies.set(run.name, await dryRunAll());
       typeWarnings.push(...(await typeCheckingWarnings()));
     }

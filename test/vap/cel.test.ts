@@ -23,7 +23,9 @@ describe("conditions in CEL: absent fields read as the API server's default, or 
     ["a list", oneOf("protocol", ["TCP", "SCTP"]), "(has(p.protocol) ? p.protocol : 'TCP') in ['TCP', 'SCTP']"],
     ["a range", between("hostPort", 30000, 30100), "((has(p.hostPort) ? p.hostPort : 0) >= 30000 && (has(p.hostPort) ? p.hostPort : 0) <= 30100)"],
     ["not", not(isTrue("hostNetwork")), "!((has(variables.spec.hostNetwork) ? variables.spec.hostNetwork : false) == true)"],
-    ["empty all and any", all(any(), all()), "(false && true)"],
+    ["empty all and any fold away", all(any(), all()), "false"],
+    ["a true part drops out of all", all(always, isTrue("hostNetwork")), "(has(variables.spec.hostNetwork) ? variables.spec.hostNetwork : false) == true"],
+    ["not of a constant folds", not(any()), "true"],
   ])("%s", (_, condition, cel) => {
     expect(conditionCel(condition, PORT)).toBe(cel);
   });

@@ -117,13 +117,13 @@ overrides:
     const first = "(request.namespace.matches('^(?:kube-.*)$'))";
     const second = "(request.namespace.matches('^(?:dev-.*|sandbox)$') && ('team' in variables.namespaceLabels && variables.namespaceLabels['team'] in ['a']))";
     const warn = one(objects, "ValidatingAdmissionPolicy", "host-port-pods-warn");
-    expect(list(warn, "spec.variables").map((variable) => at(variable, "name"))).toEqual(["spec", "namespaceLabels", "applies", "violations"]);
+    expect(list(warn, "spec.variables").map((variable) => at(variable, "name"))).toEqual(["spec", "namespaceLabels", "applies", "offends", "offendsAnew", "violations"]);
     expect(at(list(warn, "spec.variables")[2], "expression")).toBe(`(!${first} && ${second})`);
     expect(at(list(one(objects, "ValidatingAdmissionPolicy", "host-port-pods-deny"), "spec.variables")[2], "expression")).toBe(`!((!${first} && ${second}))`);
-    expect(at(warn, "spec.validations.0.expression")).toBe("!variables.applies || size(variables.violations) == 0");
+    expect(at(warn, "spec.validations.0.expression")).toBe("!variables.applies || !variables.offends || !variables.offendsAnew");
     expect(at(one(objects, "ValidatingAdmissionPolicyBinding", "host-port-pods-warn"), "spec.validationActions")).toEqual(["Warn"]);
     // A rule no override names keeps one policy, with no namespace condition.
-    expect(list(one(objects, "ValidatingAdmissionPolicy", "host-network-pods"), "spec.variables").map((variable) => at(variable, "name"))).toEqual(["spec", "violations"]);
+    expect(list(one(objects, "ValidatingAdmissionPolicy", "host-network-pods"), "spec.variables").map((variable) => at(variable, "name"))).toEqual(["spec", "offends", "offendsAnew", "violations"]);
   });
 });
 

@@ -36,7 +36,7 @@ const POD_SPECS: Readonly<Record<string, Json>> = {
 };
 
 /** Wraps a pod spec in every pod-bearing kind, each where the kind keeps its template. */
-function podBearing(name: string, spec: Json): Json[] {
+export function podBearing(name: string, spec: Json): Json[] {
   const labels = { app: name };
   const template = { metadata: { labels }, spec };
   const jobTemplate = { metadata: { labels }, spec: { ...spec, restartPolicy: "Never" } };
