@@ -40,7 +40,7 @@ function valueOf(bindings: CelBindings, name: FieldName): { readonly text: strin
   const field = bound(bindings, name);
   if (field.holder === undefined) return { text: field.name, guard: undefined };
   const access = `${field.holder}.${field.name}`;
-  const fallback = FIELD_DEFAULTS[name];
+  const fallback = (FIELD_DEFAULTS as Partial<Record<FieldName, string | number | boolean>>)[name];
   if (fallback === undefined) return { text: access, guard: presence(field) };
   const literal = typeof fallback === "string" ? celString(fallback) : String(fallback);
   return { text: `(${presence(field)} ? ${access} : ${literal})`, guard: undefined };
