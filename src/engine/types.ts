@@ -1,3 +1,4 @@
+import type { CoveragePolicy } from "../kube/coverage/source.js";
 import type { NetworkPolicyFacts } from "../kube/network-policy.js";
 import type { ObjectRef, SourceRef } from "../kube/object.js";
 import type { OwnerLookup } from "../kube/owners.js";
@@ -23,9 +24,19 @@ export type NamespaceLabels =
   | { readonly known: true; readonly labels: Readonly<Record<string, string>> }
   | { readonly known: false; readonly reason: string };
 
+/** Policies of Cilium, Calico and the network-policy-api that may select a namespace's pods, and what is missing. */
+export interface CoverageLookup {
+  /** Namespaced policies of the namespace and every cluster-wide one, of every kind read (enabled or not). */
+  readonly policies: readonly CoveragePolicy[];
+  /** Why the list may be incomplete (a place these kinds were not read from); undefined when complete. */
+  readonly incomplete: string | undefined;
+}
+
 /** Facts from outside the object under review: the manifest set, a cluster cache or a live list. */
 export interface Inventory {
   networkPolicies(namespace: string): PolicyLookup;
+  /** The other coverage APIs' policies; absent where this front door does not read them. */
+  readonly coveragePolicies?: (namespace: string) => CoverageLookup;
   /** Namespace labels, for overrides with a namespaceSelector; absent where none are known. */
   readonly namespaceLabels?: (namespace: string) => NamespaceLabels;
   /** The controllers known here, for exemptions that follow ownership; absent where none are known. */

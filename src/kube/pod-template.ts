@@ -25,6 +25,8 @@ export interface PodView {
   readonly labelsPath: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly hostNetwork: boolean;
+  /** spec.serviceAccountName (or the deprecated serviceAccount); "default" as the API server defaults it. */
+  readonly serviceAccount: string;
   readonly containers: readonly ContainerView[];
 }
 
@@ -107,6 +109,7 @@ export function readPod(object: KubeObject): PodRead {
       labelsPath: join("metadata.labels"),
       labels: asStringMap(metadata["labels"]),
       hostNetwork: hostNetwork === true,
+      serviceAccount: asString(spec["serviceAccountName"]) ?? asString(spec["serviceAccount"]) ?? "default",
       containers,
     },
     problems,

@@ -1,6 +1,7 @@
 import type { Action, RuleId } from "../engine/types.js";
 import { isObject } from "../kube/fields.js";
 import { compileSelector, type LabelSelector } from "../kube/label-selector.js";
+import { SOURCE_NAMES, sourceNamed, type CoverageSource } from "../kube/coverage/source.js";
 
 /** A rule's action in policy; "off" means the rule does not run at all. */
 export type ActionSetting = Action | "off";
@@ -22,6 +23,8 @@ export interface RuleSettings {
     readonly whenUnverified: UnverifiedCoverage;
     /** What a NetworkPolicy delete or edit that leaves running Pods without ingress coverage gets. */
     readonly guard: ActionSetting;
+    /** The policy kinds whose isolation counts, as the platform team says its CNI enforces them. */
+    readonly sources: readonly CoverageSource[];
   };
 }
 
@@ -81,7 +84,7 @@ export const DEFAULT_POLICY: Policy = {
     "host-network": { action: "deny" },
     "host-port": { action: "deny", allowedHostPorts: [] },
     "tcp-only": { action: "deny", allowedProtocols: ["TCP"] },
-    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny", guard: "warn" },
+    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny", guard: "warn", sources: ["networking.k8s.io/NetworkPolicy"] },
   },
   exemptions: [],
   overrides: [],
@@ -152,7 +155,7 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
   const hostNetwork = settings("host-network", []);
   const hostPort = settings("host-port", ["allowedHostPorts"]);
   const tcpOnly = settings("tcp-only", ["allowedProtocols"]);
-  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified", "guard"]);
+  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified", "guard", "sources"]);
   const defaults = DEFAULT_POLICY.rules["ingress-policy"];
   return {
     "host-network": { action: action("host-network", hostNetwork) },
@@ -163,6 +166,7 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
       enforceOn: oneOf(ingress["enforceOn"], ["pods", "workloads"] as const, defaults.enforceOn, ["rules", "ingress-policy", "enforceOn"], fail),
       whenUnverified: oneOf(ingress["whenUnverified"], ["deny", "allow"] as const, defaults.whenUnverified, ["rules", "ingress-policy", "whenUnverified"], fail),
       guard: oneOf(ingress["guard"], ACTIONS, defaults.guard, ["rules", "ingress-policy", "guard"], fail),
+      sources: parseSources(ingress["sources"], fail),
     },
   };
 }
@@ -172,6 +176,23 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   const match = allowed.find((candidate) => candidate === value);
   if (match === undefined) fail(path, `${JSON.stringify(value)} is not one of ${allowed.join(", ")}`);
   return match ?? fallback;
+}
+
+/** Coverage sources by group-qualified kind; an installed CRD proves nothing, so only the listed ones count. */
+function parseSources(value: unknown, fail: Fail): readonly CoverageSource[] {
+  const path = ["rules", "ingress-policy", "sources"];
+  if (value === undefined || value === null) return DEFAULT_POLICY.rules["ingress-policy"].sources;
+  if (!Array.isArray(value) || value.length === 0) {
+    fail(path, `must be a non-empty list of policy kinds (${SOURCE_NAMES.join(", ")}); to stop checking coverage set the action to off`);
+    return DEFAULT_POLICY.rules["ingress-policy"].sources;
+  }
+  const sources: CoverageSource[] = [];
+  value.forEach((entry: unknown, index) => {
+    const source = typeof entry === "string" ? sourceNamed(entry) : undefined;
+    if (source === undefined) fail([...path, index], `${JSON.stringify(entry)} is not a policy kind netguard reads; known: ${SOURCE_NAMES.join(", ")}`);
+    else if (!sources.includes(source)) sources.push(source);
+  });
+  return sources;
 }
 
 function parseProtocols(value: unknown, fail: Fail): readonly string[] {

@@ -1,8 +1,11 @@
-import type { Rule, Violation } from "../engine/types.js";
+import type { CoverageLookup, Inventory, Rule, Violation } from "../engine/types.js";
+import { NAMESPACE_NAME_LABEL } from "../engine/inventory.js";
+import type { CoverageSource, PodIdentity } from "../kube/coverage/source.js";
 import { explainMismatch, selects } from "../kube/label-selector.js";
 import { coversForIngress, governsIngress, type NetworkPolicyFacts } from "../kube/network-policy.js";
 
 const MAX_NEAR_MISSES = 5;
+const CORE: CoverageSource = "networking.k8s.io/NetworkPolicy";
 
 /** Without an Ingress NetworkPolicy selecting it, a pod accepts connections from every pod in the cluster. */
 export const ingressPolicy: Rule = {
@@ -17,51 +20,93 @@ export const ingressPolicy: Rule = {
     "A pod is isolated for ingress only when some NetworkPolicy in its namespace selects it and has Ingress in its policyTypes. " +
     "policyTypes defaults to [Ingress] (plus Egress when egress rules exist); an Egress-only policy does not count. " +
     "A deny-all ingress policy (no ingress rules) counts as coverage. matchLabels and matchExpressions are ANDed; " +
-    "NotIn and DoesNotExist match pods without the key.",
+    "NotIn and DoesNotExist match pods without the key. With rules.ingress-policy.sources, Cilium, Calico and " +
+    "network-policy-api policies count too, each with its own semantics.",
   check: ({ object, pod }, { inventory, policy, surface }) => {
     if (pod === undefined) return [];
     const settings = policy.rules["ingress-policy"];
+    const sources = settings.sources;
     const namespace = object.ref.namespace ?? "default";
     // At admission, a workload may arrive a moment before its NetworkPolicy (kubectl apply order): Pods are
     // denied and controllers retry, while the workload itself only warns unless enforceOn says otherwise.
     const capped = surface === "admission" && object.ref.kind !== "Pod" && settings.enforceOn === "pods";
     const cap: Pick<Violation, "maxAction"> = capped ? { maxAction: "warn" } : {};
+    const core = sources.includes(CORE);
     const lookup = inventory.networkPolicies(namespace);
-    if (lookup.verified && coversForIngress(lookup.policies, pod.labels)) return [];
+    if (core && lookup.verified && coversForIngress(lookup.policies, pod.labels)) return [];
+    const identity: PodIdentity = { namespace, labels: pod.labels, serviceAccount: pod.serviceAccount, hostNetwork: pod.hostNetwork };
+    const others = otherSources(inventory, namespace, sources);
+    const namespaceLabels = labelsOf(inventory, namespace);
+    const judged = others.policies.map((candidate) => ({ candidate, verdict: candidate.judge(identity, namespaceLabels) }));
+    if (judged.some(({ candidate, verdict }) => verdict.covers && sources.includes(candidate.source))) return [];
     // Not covered (or not knowable): only now build the texts a finding needs.
     const labels = Object.entries(pod.labels).map(([key, value]) => `${key}=${value}`).join(",");
     const shownLabels = labels === "" ? "(no labels)" : labels;
-    if (!lookup.verified) {
+    const unverified = core && !lookup.verified ? lookup.reason : others.incomplete;
+    if (unverified !== undefined) {
+      const what = core && sources.length === 1 ? "NetworkPolicy coverage" : "Ingress coverage";
       return [
         {
           field: pod.labelsPath,
           value: shownLabels,
-          message: `NetworkPolicy coverage in namespace "${namespace}" cannot be verified: ${lookup.reason}`,
+          message: `${what} in namespace "${namespace}" cannot be verified: ${unverified}`,
           key: "ingress-policy",
           // whenUnverified: allow still reports it, as a warning: it never passes silently.
           ...(settings.whenUnverified === "allow" ? { maxAction: "warn" } : cap),
         },
       ];
     }
-    const selecting = lookup.policies.filter((p) => p.podSelector.ok && selects(p.podSelector.value, pod.labels));
+    const policies = lookup.verified ? lookup.policies : [];
     const nearMisses = [
-      ...selecting.map((p) => `NetworkPolicy "${p.name}" selects these pods but its policyTypes are [${p.policyTypes.join(", ")}] (no Ingress)`),
-      ...lookup.policies.filter((p) => governsIngress(p) && !selecting.includes(p)).map((p) => describeMiss(p, pod.labels)),
+      ...(core ? coreMisses(policies, pod.labels) : coreWouldCover(policies, pod.labels)),
+      ...judged.flatMap(({ candidate, verdict }): string[] => {
+        const enabled = sources.includes(candidate.source);
+        if (enabled && candidate.invalid !== undefined) return [`${candidate.display} is invalid and covers nothing: ${candidate.invalid}`];
+        if (!enabled && verdict.covers) return [`${candidate.display} would cover these pods; add ${candidate.source} to rules.ingress-policy.sources if your CNI enforces it`];
+        return enabled && !verdict.covers && verdict.nearMiss !== undefined ? [verdict.nearMiss] : [];
+      }),
     ];
     const shownMisses = nearMisses.slice(0, MAX_NEAR_MISSES);
-    if (nearMisses.length > MAX_NEAR_MISSES) shownMisses.push(`and ${String(nearMisses.length - MAX_NEAR_MISSES)} more NetworkPolicies`);
-    return [
-      {
-        field: pod.labelsPath,
-        value: shownLabels,
-        message: `no NetworkPolicy with Ingress in its policyTypes selects pods labelled ${shownLabels} in namespace "${namespace}"`,
-        key: "ingress-policy",
-        details: shownMisses,
-        ...cap,
-      },
-    ];
+    const coreOnly = core && sources.length === 1;
+    if (nearMisses.length > MAX_NEAR_MISSES) shownMisses.push(`and ${String(nearMisses.length - MAX_NEAR_MISSES)} more ${coreOnly ? "NetworkPolicies" : "policies"}`);
+    const message =
+      coreOnly
+        ? `no NetworkPolicy with Ingress in its policyTypes selects pods labelled ${shownLabels} in namespace "${namespace}"`
+        : `no policy of the enabled sources (${sources.join(", ")}) isolates pods labelled ${shownLabels} in namespace "${namespace}" for ingress`;
+    return [{ field: pod.labelsPath, value: shownLabels, message, key: "ingress-policy", details: shownMisses, ...cap }];
   },
 };
+
+/** The other sources' policies for a namespace; an enabled one this front door does not read makes the answer incomplete. */
+function otherSources(inventory: Inventory, namespace: string, sources: readonly CoverageSource[]): CoverageLookup {
+  const enabled = sources.filter((source) => source !== CORE);
+  const found = inventory.coveragePolicies?.(namespace);
+  if (found === undefined) {
+    return { policies: [], incomplete: enabled.length === 0 ? undefined : `${enabled.join(", ")} ${enabled.length === 1 ? "is" : "are"} not read here yet (netguard check reads them from its input)` };
+  }
+  return { policies: found.policies, incomplete: enabled.length === 0 ? undefined : found.incomplete };
+}
+
+/** A namespace's labels; one known only by name has kubernetes.io/metadata.name alone, as the API server sets it. */
+function labelsOf(inventory: Inventory, namespace: string): Readonly<Record<string, string>> {
+  const known = inventory.namespaceLabels?.(namespace);
+  return known?.known ? { ...known.labels, [NAMESPACE_NAME_LABEL]: namespace } : { [NAMESPACE_NAME_LABEL]: namespace };
+}
+
+function coreMisses(policies: readonly NetworkPolicyFacts[], labels: Readonly<Record<string, string>>): string[] {
+  const selecting = policies.filter((p) => p.podSelector.ok && selects(p.podSelector.value, labels));
+  return [
+    ...selecting.map((p) => `NetworkPolicy "${p.name}" selects these pods but its policyTypes are [${p.policyTypes.join(", ")}] (no Ingress)`),
+    ...policies.filter((p) => governsIngress(p) && !selecting.includes(p)).map((p) => describeMiss(p, labels)),
+  ];
+}
+
+/** With NetworkPolicy left out of the sources, one that would isolate the pods is pointed out. */
+function coreWouldCover(policies: readonly NetworkPolicyFacts[], labels: Readonly<Record<string, string>>): string[] {
+  return coversForIngress(policies, labels)
+    ? policies.filter((p) => governsIngress(p) && p.podSelector.ok && selects(p.podSelector.value, labels)).map((p) => `NetworkPolicy "${p.name}" would cover these pods; add ${CORE} to rules.ingress-policy.sources if your CNI enforces it`)
+    : [];
+}
 
 function describeMiss(policy: NetworkPolicyFacts, labels: Readonly<Record<string, string>>): string {
   if (!policy.podSelector.ok) return `NetworkPolicy "${policy.name}" has an invalid podSelector: ${policy.podSelector.error}`;

@@ -38,7 +38,7 @@ annotationExemptions: true
           "host-network": { action: "warn" },
           "host-port": { action: "audit", allowedHostPorts: [] },
           "tcp-only": { action: "deny", allowedProtocols: ["TCP", "UDP"] },
-          "ingress-policy": { action: "deny", enforceOn: "workloads", whenUnverified: "allow", guard: "warn" },
+          "ingress-policy": { action: "deny", enforceOn: "workloads", whenUnverified: "allow", guard: "warn", sources: ["networking.k8s.io/NetworkPolicy"] },
         },
         exemptions: [
           {
