@@ -1,6 +1,8 @@
 import type { Problem } from "../engine/types.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
 import { isUnservedNetworkPolicyVersion } from "../kube/network-policy.js";
+import { isCalicoTier } from "../kube/coverage/read-coverage-policy.js";
+import { sourceOf } from "../kube/coverage/source.js";
 import { isRuleSubject } from "../kube/subject.js";
 import { manifestItems } from "./parse-manifests.js";
 import type { InputError, InputText } from "./read-inputs.js";
@@ -40,8 +42,9 @@ export function createCollector(
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
       // Rendered input (helm template, kubectl kustomize) points back at the repository's own files.
       const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, mapping, originFiles) : undefined;
-      // Keep the YAML tree (for field lines) only for kinds rules can report on: a big ConfigMap's is dropped.
-      if (object.ok && source && isRuleSubject(object.value)) {
+      // Keep the YAML tree (for field lines) only for kinds rules can report on or read coverage from: a
+      // big ConfigMap's is dropped.
+      if (object.ok && source && (isRuleSubject(object.value) || isCoverageInput(object.value))) {
         objects.push({ ...object.value, source });
         continue;
       }
@@ -58,4 +61,10 @@ export function createCollector(
     problems.push({ object: undefined, source: { file: error.file, line: 0 }, field: undefined, message: error.message });
   };
   return { add, addError, collected: { objects, problems } };
+}
+
+/** Policies of the other coverage APIs and Calico Tiers: ingress-policy reads their bodies (core NetworkPolicies are rule subjects). */
+function isCoverageInput(object: KubeObject): boolean {
+  const source = sourceOf(object.ref.apiVersion, object.ref.kind);
+  return (source !== undefined && source !== "networking.k8s.io/NetworkPolicy") || isCalicoTier(object);
 }
