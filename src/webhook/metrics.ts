@@ -22,6 +22,9 @@ export interface WebhookMetrics {
   readonly findings: DeferredCounter<"rule" | "action">;
   readonly cacheSynced: Gauge;
   readonly cacheObjects: Gauge;
+  /** Per enabled coverage source besides NetworkPolicy: 1 served and synced, 0 not yet, -1 not served by the cluster. */
+  readonly coverageSources: Gauge<"source">;
+  readonly coverageObjects: Gauge;
   readonly certificateExpiry: Gauge;
   readonly certificateReloads: Counter<"result">;
   readonly policyReloads: Counter<"result">;
@@ -51,6 +54,13 @@ export function createMetrics(options: { readonly processMetrics: boolean } = { 
     findings: deferredCounter(registry, "netguard_findings_total", "Findings in admission reviews, by rule and action.", ["rule", "action"]),
     cacheSynced: new Gauge({ name: "netguard_networkpolicy_cache_synced", help: "1 when the NetworkPolicy informer cache has synced.", registers: [registry] }),
     cacheObjects: new Gauge({ name: "netguard_networkpolicy_cache_objects", help: "NetworkPolicies in the informer cache.", registers: [registry] }),
+    coverageSources: new Gauge({
+      name: "netguard_coverage_source_state",
+      help: "Per enabled coverage source other than NetworkPolicy (rules.ingress-policy.sources): 1 synced, 0 not synced yet, -1 not served by this cluster (it covers nothing).",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    coverageObjects: new Gauge({ name: "netguard_coverage_cache_objects", help: "Policies of the other coverage sources (Cilium, Calico, network-policy-api) in the caches.", registers: [registry] }),
     certificateExpiry: new Gauge({
       name: "netguard_certificate_expiry_timestamp_seconds",
       help: "notAfter of the serving certificate in use, as a Unix time.",

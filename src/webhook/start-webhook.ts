@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig } from "@kubernetes/client-node";
 import { startNamespaceCache, type NamespaceCache } from "../cluster/namespace-cache.js";
+import { startCoverageCaches, type CoverageCaches } from "../cluster/coverage-cache.js";
 import { createLiveLookup, startNetworkPolicyCache, type NetworkPolicyCache } from "../cluster/network-policy-cache.js";
 import { createOwnerReader } from "../cluster/owner-reader.js";
 import { createPodMetadataLister } from "../cluster/pod-metadata-lister.js";
@@ -103,10 +104,33 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     }
   };
   watchNamespacesIfNeeded(policy);
+  // The other coverage sources the policy enables, each found by discovery and cached; a reload that
+  // changes the sources starts the new caches before the old ones stop.
+  let coverage: CoverageCaches | undefined;
+  const showCoverage = (caches: CoverageCaches): void => {
+    for (const state of caches.states) metrics.coverageSources.set({ source: state.source }, state.served ? (state.synced() ? 1 : 0) : -1);
+    metrics.coverageObjects.set(caches.size());
+  };
+  const startCoverage = async (next: Policy): Promise<void> => {
+    const wanted = next.rules["ingress-policy"].sources.filter((source) => source !== "networking.k8s.io/NetworkPolicy");
+    const current = coverage?.states.map((state) => state.source) ?? [];
+    if (!config.cluster || (wanted.length === current.length && wanted.every((source) => current.includes(source)))) return;
+    const previous = coverage;
+    coverage = wanted.length === 0 ? undefined : await startCoverageCaches(config.cluster, { sources: wanted, logger, retryMs: config.cacheRetryMs ?? 2000, onChange: showCoverage });
+    metrics.coverageSources.reset();
+    if (coverage) showCoverage(coverage);
+    await previous?.stop();
+  };
+  // Namespaces are read for the label selectors several coverage kinds use.
+  if (policy.rules["ingress-policy"].sources.some((source) => source !== "networking.k8s.io/NetworkPolicy") && config.cluster) {
+    namespaces ??= startNamespaceCache(config.cluster, { logger, retryMs: config.cacheRetryMs ?? 2000 });
+  }
+  await startCoverage(policy);
   const inventory: Inventory = cache
     ? {
         networkPolicies: (namespace) => cache.networkPolicies(namespace),
         namespaceLabels: (namespace) => namespaces?.namespaceLabels(namespace) ?? { known: false, reason: "namespace labels are not watched" },
+        coveragePolicies: (namespace) => coverage?.coveragePolicies(namespace) ?? { policies: [], incomplete: undefined },
       }
     : NO_CLUSTER;
   metrics.cacheSynced.set(0);
@@ -144,6 +168,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
       isReady: () => {
         if (shuttingDown) return { ready: false, reason: "shutting down" };
         if (cache && !cache.isSynced()) return { ready: false, reason: "the NetworkPolicy cache has not synced" };
+        if (coverage && !coverage.isSynced()) return { ready: false, reason: "a coverage source's cache has not synced" };
         return { ready: true };
       },
     },
@@ -174,6 +199,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
         apply: (next) => {
           watchNamespacesIfNeeded(next);
           policy = next;
+          startCoverage(next).catch((error: unknown) => logger.error({ err: error }, "starting the coverage sources' caches failed"));
         },
         logger,
         pollMs: config.pollMs,
@@ -199,6 +225,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
       bodies.close();
       await servers.close(graceMs);
       await cache?.stop();
+      await coverage?.stop();
       await namespaces?.stop();
       logger.info("shut down");
     },
