@@ -261,4 +261,20 @@ describe("netguard audit with per-namespace overrides", () => {
       await api.close();
     }
   });
+
+  it("with another coverage kind enabled, a workload no NetworkPolicy covers is unverified (audit does not list that kind yet), never passed", async () => {
+    const file = join(tempDir("netguard-audit-sources-"), "policy.yaml");
+    writeFileSync(file, "rules:\n  ingress-policy: {sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy]}\n");
+    const api = await startFakeCluster();
+    try {
+      fill(api);
+      const body = JSON.parse((await audit(api, ["--output", "json", "--policy", file])).stdout) as { findings: { rule: string; message: string; object: { name: string } }[] };
+      expect(body.findings.filter((f) => f.rule === "ingress-policy").map((f) => [f.object.name, f.message]).sort()).toEqual([
+        ["agent", 'Ingress coverage in namespace "lab" cannot be verified: netguard audit lists the cluster\'s NetworkPolicies only, not yet its Cilium, Calico or network-policy-api policies'],
+        ["debug", 'Ingress coverage in namespace "lab" cannot be verified: netguard audit lists the cluster\'s NetworkPolicies only, not yet its Cilium, Calico or network-policy-api policies'],
+      ]);
+    } finally {
+      await api.close();
+    }
+  });
 });
