@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { evaluate, hasDenials } from "../engine/evaluate.js";
 import { inventoryFromObjects, mergeInventories } from "../engine/inventory.js";
 import type { Inventory, Report } from "../engine/types.js";
+import type { CoverageSource } from "../kube/coverage/source.js";
 import { createCollector } from "../manifests/collect-objects.js";
 import { STDIN } from "../kube/object.js";
 import { inputItems } from "../manifests/read-inputs.js";
@@ -38,8 +39,8 @@ Exit codes: 0 no deny findings, 1 deny findings, 2 usage error or unreadable inp
 /** Loads the live NetworkPolicies of some namespaces (check --cluster); injected so the command stays testable. */
 export type ClusterInventoryLoader = (
   namespaces: readonly string[],
-  options: { readonly kubeconfig: string | undefined; readonly context: string | undefined },
-) => Promise<{ ok: true; inventory: Inventory } | { ok: false; error: string }>;
+  options: { readonly kubeconfig: string | undefined; readonly context: string | undefined; readonly sources: readonly CoverageSource[] },
+) => Promise<{ ok: true; inventory: Inventory; notes?: readonly string[] } | { ok: false; error: string }>;
 
 /** Dependencies of `netguard check`. */
 export interface CheckDeps {
@@ -98,10 +99,11 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
       return usageError(io, "check", "--cluster is not available in this build");
     }
     const namespaces = [...new Set(collected.objects.map((object) => object.ref.namespace).filter((ns): ns is string => ns !== undefined))];
-    const cluster = await deps.loadClusterInventory(namespaces, { kubeconfig: args.values.kubeconfig, context: args.values.context });
+    const cluster = await deps.loadClusterInventory(namespaces, { kubeconfig: args.values.kubeconfig, context: args.values.context, sources: policy.value.rules["ingress-policy"].sources });
     if (!cluster.ok) {
       return usageError(io, "check", `--cluster: ${cluster.error}`);
     }
+    for (const note of cluster.notes ?? []) io.stderr(`netguard check: --cluster: ${note}\n`);
     inventory = mergeInventories(inventory, cluster.inventory);
   }
   const evaluated = evaluate(collected.objects, {

@@ -208,3 +208,61 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
   };
   return caches;
 }
+
+/** One list of the enabled sources (for check --cluster): the policies, why some could not be read, and what is not served. */
+export interface CoverageListing {
+  readonly policies: readonly CoveragePolicy[];
+  readonly incomplete: string | undefined;
+  readonly unserved: readonly string[];
+}
+
+/** Lists every enabled source other than NetworkPolicy once, in pages of 500, as serve's caches would hold them. */
+export async function listCoveragePolicies(config: KubeConfig, sources: readonly CoverageSource[]): Promise<CoverageListing> {
+  const api = config.makeApiClient(CustomObjectsApi);
+  const listAll = async (resource: Resource): Promise<unknown[]> => {
+    const items: unknown[] = [];
+    let cont: string | undefined;
+    do {
+      const page = (await api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural, limit: 500, ...(cont ? { _continue: cont } : {}) })) as ListPage;
+      items.push(...page.items);
+      cont = page.metadata?._continue || undefined;
+    } while (cont !== undefined);
+    return items;
+  };
+  const asObjectOf = (resource: Resource, item: unknown) => toKubeObject({ ...asObject(item), apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind }, { namespace: undefined });
+  const found: { source: CoverageSource; resource: Resource }[] = [];
+  const unserved: string[] = [];
+  const failures: string[] = [];
+  for (const source of sources) {
+    if (source === "networking.k8s.io/NetworkPolicy") continue;
+    const discovered = await discover(api, RESOURCES[source]);
+    if (discovered.ok) found.push({ source, resource: discovered.resource });
+    else unserved.push(`${source} is ${discovered.reason}`);
+  }
+  const tiers = new Map<string, TierAction>();
+  const calico = found.find(({ resource }) => resource.group.includes("projectcalico.org"));
+  if (calico) {
+    const tierResource = TIERS.find((candidate) => candidate.group === calico.resource.group) ?? calico.resource;
+    try {
+      for (const item of await listAll(tierResource)) {
+        const object = asObjectOf(tierResource, item);
+        if (object.ok) tiers.set(object.value.ref.name, readTier(object.value).action);
+      }
+    } catch (error) {
+      failures.push(`listing Calico Tiers failed: ${describeApiError(error)}`);
+    }
+  }
+  const policies: CoveragePolicy[] = [];
+  for (const { source, resource } of found) {
+    try {
+      for (const item of await listAll(resource)) {
+        const object = asObjectOf(resource, item);
+        const policy = object.ok ? readCoveragePolicy(object.value, object.value.ref.namespace ?? "default", (name) => tiers.get(name)) : undefined;
+        if (policy) policies.push(policy);
+      }
+    } catch (error) {
+      failures.push(`listing ${source} failed: ${describeApiError(error)}`);
+    }
+  }
+  return { policies, incomplete: failures.length === 0 ? undefined : failures.join("; "), unserved };
+}

@@ -3,7 +3,7 @@ import { loadClusterInventory } from "../../src/cluster/cluster-inventory.js";
 import { check } from "../cli/run-cli.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fakePolicy, NAMESPACES, NETWORK_POLICIES } from "../support/fake-kube-api.js";
+import { fakePolicy, NAMESPACES, NETWORK_POLICIES, type FakeResource } from "../support/fake-kube-api.js";
 import { tempDir } from "../support/temp-dir.js";
 import { startFakeCluster } from "../support/fake-cluster.js";
 
@@ -17,7 +17,28 @@ spec:
     spec: {containers: [{name: web, image: example/web:1}]}
 `;
 
+const CILIUM: FakeResource = { group: "cilium.io", version: "v2", plural: "ciliumnetworkpolicies", kind: "CiliumNetworkPolicy", namespaced: true };
+
 describe("netguard check --cluster", () => {
+  it("with Cilium enabled, counts the cluster's CiliumNetworkPolicies, and says an enabled kind the cluster does not serve covers nothing", async () => {
+    const api = await startFakeCluster();
+    try {
+      const policy = join(tempDir("netguard-cluster-sources-"), "policy.yaml");
+      writeFileSync(policy, "rules:\n  ingress-policy: {sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy, cilium.io/CiliumClusterwideNetworkPolicy]}\n");
+      const before = await check(["--output", "json", "--policy", policy, "--cluster", "--kubeconfig", api.kubeconfig, "-"], app, { loadClusterInventory });
+      expect(JSON.parse(before.stdout).findings.map((f: { rule: string; message: string }) => [f.rule, f.message])).toEqual([
+        ["ingress-policy", 'no policy of the enabled sources (networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy, cilium.io/CiliumClusterwideNetworkPolicy) isolates pods labelled app=web in namespace "shop" for ingress'],
+      ]);
+      api.put(CILIUM, { metadata: { name: "deny-all", namespace: "shop" }, spec: { endpointSelector: {}, ingress: [{}] } });
+      const after = await check(["--output", "json", "--policy", policy, "--cluster", "--kubeconfig", api.kubeconfig, "-"], app, { loadClusterInventory });
+      expect([after.code, JSON.parse(after.stdout).findings]).toEqual([0, []]);
+      expect(after.stderr).toMatch(/^netguard check: --cluster: enabled coverage source cilium\.io\/CiliumClusterwideNetworkPolicy is not served by this cluster \(ciliumclusterwidenetworkpolicies\.cilium\.io\/v2: HTTP 404.*\): it covers nothing\n$/);
+      expect(api.requests).toContain("GET /apis/cilium.io/v2/ciliumnetworkpolicies?limit=500");
+    } finally {
+      await api.close();
+    }
+  });
+
   it("counts the platform team's NetworkPolicies already in the cluster", async () => {
     const api = await startFakeCluster();
     try {
