@@ -4,7 +4,8 @@ import { loadKubeConfig } from "../cluster/kubeconfig.js";
 import { auditedKinds, listKind, type KindListing } from "../cluster/list-cluster.js";
 import { listNamespaceLabels } from "../cluster/namespace-labels.js";
 import { evaluate } from "../engine/evaluate.js";
-import { inventoryFromObjects } from "../engine/inventory.js";
+import { coverageIndex, inventoryFromObjects } from "../engine/inventory.js";
+import { listCoveragePolicies } from "../cluster/coverage-cache.js";
 import type { Inventory, Problem, Report } from "../engine/types.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
 import { renderPolicyReports, REPORT_APIS } from "../report/policy-report.js";
@@ -98,14 +99,18 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
     }
   }
   const policiesListed = listings.find((l) => l.kind.kind === "NetworkPolicy");
-  // The other coverage kinds are not listed here yet: said (unverified) where they are enabled, never read as absent.
-  const notListed = { coveragePolicies: () => ({ policies: [], incomplete: "netguard audit lists the cluster's NetworkPolicies only, not yet its Cilium, Calico or network-policy-api policies" }) };
+  // The other enabled coverage kinds, listed once like check --cluster; one that cannot be listed makes coverage unverified.
+  const sources = policy.value.rules["ingress-policy"].sources;
+  const others = sources.some((source) => source !== "networking.k8s.io/NetworkPolicy") ? await listCoveragePolicies(config.value, sources) : undefined;
+  for (const line of others?.unserved ?? []) io.stderr(`netguard audit: enabled coverage source ${line}: it covers nothing\n`);
+  const index = others ? coverageIndex(others.policies) : undefined;
+  const coverage = others && index ? { coveragePolicies: (namespace: string) => ({ policies: index(namespace).policies, incomplete: others.incomplete }) } : {};
   const listed: Inventory =
     policiesListed?.ok === true
-      ? { ...inventoryFromObjects(objects, "default"), ...notListed }
-      : { networkPolicies: () => ({ verified: false, reason: "NetworkPolicies could not be listed" }), ...notListed };
-  // Namespace labels only matter to overrides that select namespaces by them: listed only then.
-  const inventory: Inventory = policy.value.overrides.some((o) => o.namespaceSelector !== undefined)
+      ? { ...inventoryFromObjects(objects, "default"), ...coverage }
+      : { networkPolicies: () => ({ verified: false, reason: "NetworkPolicies could not be listed" }), ...coverage };
+  // Namespace labels matter to overrides that select namespaces by them and to the coverage kinds' selectors: listed only then.
+  const inventory: Inventory = policy.value.overrides.some((o) => o.namespaceSelector !== undefined) || others !== undefined
     ? { ...listed, namespaceLabels: await listNamespaceLabels(config.value) }
     : listed;
   const { kept, skipped } = topLevelObjects(objects);
@@ -126,11 +131,21 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
 
 /** The per-namespace table of the text output. */
 export function formatNamespaces(rows: readonly NamespaceSummary[], skipped: number): string {
-  const header = ["NAMESPACE", "WORKLOADS", "INGRESS-COVERED", "UNCOVERED-PODS", "host-network", "host-port", "tcp-only", "ingress-policy"];
+  // Which kind covers how many workloads, once more than one kind counts (kinds by their short name).
+  const bySource = rows.some((r) => r.coveredBy !== null && Object.keys(r.coveredBy).length > 1);
+  const header = ["NAMESPACE", "WORKLOADS", "INGRESS-COVERED", ...(bySource ? ["COVERED-BY"] : []), "UNCOVERED-PODS", "host-network", "host-port", "tcp-only", "ingress-policy"];
+  const coveredBy = (r: NamespaceSummary): string =>
+    r.coveredBy === null
+      ? "unknown"
+      : Object.entries(r.coveredBy)
+          .filter(([, count]) => count > 0)
+          .map(([source, count]) => `${source.slice(source.indexOf("/") + 1)}:${String(count)}`)
+          .join(",") || "-";
   const table = rows.map((r) => [
     r.namespace,
     String(r.workloads),
     r.covered === null ? "unknown" : `${String(r.covered)}/${String(r.workloads)}`,
+    ...(bySource ? [coveredBy(r)] : []),
     r.uncoveredPods === null ? "unknown" : String(r.uncoveredPods),
     ...Object.values(r.findings).map(String),
   ]);

@@ -1,11 +1,11 @@
 import type { CoverageLookup, Inventory, Rule, Violation } from "../engine/types.js";
-import { NAMESPACE_NAME_LABEL } from "../engine/inventory.js";
-import type { CoverageSource, PodIdentity } from "../kube/coverage/source.js";
+import { CORE_SOURCE, namespaceLabelsOf, podIdentity } from "../engine/coverage.js";
+import type { CoverageSource } from "../kube/coverage/source.js";
 import { explainMismatch, selects } from "../kube/label-selector.js";
 import { coversForIngress, governsIngress, type NetworkPolicyFacts } from "../kube/network-policy.js";
 
 const MAX_NEAR_MISSES = 5;
-const CORE: CoverageSource = "networking.k8s.io/NetworkPolicy";
+const CORE = CORE_SOURCE;
 
 /** Without an Ingress NetworkPolicy selecting it, a pod accepts connections from every pod in the cluster. */
 export const ingressPolicy: Rule = {
@@ -34,9 +34,9 @@ export const ingressPolicy: Rule = {
     const core = sources.includes(CORE);
     const lookup = inventory.networkPolicies(namespace);
     if (core && lookup.verified && coversForIngress(lookup.policies, pod.labels)) return [];
-    const identity: PodIdentity = { namespace, labels: pod.labels, serviceAccount: pod.serviceAccount, hostNetwork: pod.hostNetwork };
+    const identity = podIdentity(namespace, pod);
     const others = otherSources(inventory, namespace, sources);
-    const namespaceLabels = labelsOf(inventory, namespace);
+    const namespaceLabels = namespaceLabelsOf(inventory, namespace);
     const judged = others.policies.map((candidate) => ({ candidate, verdict: candidate.judge(identity, namespaceLabels) }));
     if (judged.some(({ candidate, verdict }) => verdict.covers && sources.includes(candidate.source))) return [];
     // Not covered (or not knowable): only now build the texts a finding needs.
@@ -85,12 +85,6 @@ function otherSources(inventory: Inventory, namespace: string, sources: readonly
     return { policies: [], incomplete: enabled.length === 0 ? undefined : `${enabled.join(", ")} ${enabled.length === 1 ? "is" : "are"} not read here yet (netguard check reads them from its input)` };
   }
   return { policies: found.policies, incomplete: enabled.length === 0 ? undefined : found.incomplete };
-}
-
-/** A namespace's labels; one known only by name has kubernetes.io/metadata.name alone, as the API server sets it. */
-function labelsOf(inventory: Inventory, namespace: string): Readonly<Record<string, string>> {
-  const known = inventory.namespaceLabels?.(namespace);
-  return known?.known ? { ...known.labels, [NAMESPACE_NAME_LABEL]: namespace } : { [NAMESPACE_NAME_LABEL]: namespace };
 }
 
 function coreMisses(policies: readonly NetworkPolicyFacts[], labels: Readonly<Record<string, string>>): string[] {

@@ -64,8 +64,8 @@ describe("netguard audit against a fake API server", () => {
     expect(body.summary.objects).toBe(6);
     expect(body.audit.skippedOwned).toBe(1201);
     expect(body.audit.namespaces).toEqual([
-      { namespace: "lab", workloads: 2, covered: 0, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 }, actions: { deny: 6, warn: 0, audit: 0 }, uncoveredPods: 1 },
-      { namespace: "shop", workloads: 2, covered: 2, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 }, actions: { deny: 0, warn: 0, audit: 0 }, uncoveredPods: 0 },
+      { namespace: "lab", workloads: 2, covered: 0, coveredBy: { "networking.k8s.io/NetworkPolicy": 0 }, findings: { "host-network": 1, "host-port": 1, "tcp-only": 2, "ingress-policy": 2 }, actions: { deny: 6, warn: 0, audit: 0 }, uncoveredPods: 1 },
+      { namespace: "shop", workloads: 2, covered: 2, coveredBy: { "networking.k8s.io/NetworkPolicy": 2 }, findings: { "host-network": 0, "host-port": 0, "tcp-only": 0, "ingress-policy": 0 }, actions: { deny: 0, warn: 0, audit: 0 }, uncoveredPods: 0 },
     ]);
     expect(run.code).toBe(1);
   });
@@ -262,17 +262,26 @@ describe("netguard audit with per-namespace overrides", () => {
     }
   });
 
-  it("with another coverage kind enabled, a workload no NetworkPolicy covers is unverified (audit does not list that kind yet), never passed", async () => {
+  it("with Cilium enabled: the cluster's CiliumNetworkPolicies count, per kind in every output; an enabled kind the cluster does not serve is said on stderr", async () => {
     const file = join(tempDir("netguard-audit-sources-"), "policy.yaml");
-    writeFileSync(file, "rules:\n  ingress-policy: {sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy]}\n");
+    writeFileSync(file, "rules:\n  ingress-policy: {sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy, cilium.io/CiliumClusterwideNetworkPolicy]}\n");
     const api = await startFakeCluster();
     try {
       fill(api);
-      const body = JSON.parse((await audit(api, ["--output", "json", "--policy", file])).stdout) as { findings: { rule: string; message: string; object: { name: string } }[] };
-      expect(body.findings.filter((f) => f.rule === "ingress-policy").map((f) => [f.object.name, f.message]).sort()).toEqual([
-        ["agent", 'Ingress coverage in namespace "lab" cannot be verified: netguard audit lists the cluster\'s NetworkPolicies only, not yet its Cilium, Calico or network-policy-api policies'],
-        ["debug", 'Ingress coverage in namespace "lab" cannot be verified: netguard audit lists the cluster\'s NetworkPolicies only, not yet its Cilium, Calico or network-policy-api policies'],
+      api.put({ group: "cilium.io", version: "v2", plural: "ciliumnetworkpolicies", kind: "CiliumNetworkPolicy", namespaced: true }, { metadata: { name: "agents", namespace: "lab" }, spec: { endpointSelector: { matchLabels: { app: "agent" } }, ingress: [{}] } });
+      const run = await audit(api, ["--output", "json", "--policy", file]);
+      const body = JSON.parse(run.stdout) as { findings: { rule: string; object: { name: string } }[]; audit: { namespaces: { namespace: string; covered: number; coveredBy: Record<string, number> }[] } };
+      // The DaemonSet is covered by the CiliumNetworkPolicy; the hostNetwork Pod is not (these kinds never cover hostNetwork pods).
+      expect(body.findings.filter((f) => f.rule === "ingress-policy").map((f) => f.object.name)).toEqual(["debug"]);
+      expect(body.audit.namespaces.map(({ namespace, covered, coveredBy }) => ({ namespace, covered, coveredBy }))).toEqual([
+        { namespace: "lab", covered: 1, coveredBy: { "networking.k8s.io/NetworkPolicy": 0, "cilium.io/CiliumNetworkPolicy": 1, "cilium.io/CiliumClusterwideNetworkPolicy": 0 } },
+        { namespace: "shop", covered: 2, coveredBy: { "networking.k8s.io/NetworkPolicy": 2, "cilium.io/CiliumNetworkPolicy": 0, "cilium.io/CiliumClusterwideNetworkPolicy": 0 } },
       ]);
+      expect(run.stderr).toMatch(/^netguard audit: enabled coverage source cilium\.io\/CiliumClusterwideNetworkPolicy is not served by this cluster \(.*HTTP 404.*\): it covers nothing\n$/);
+      const text = await audit(api, ["--policy", file]);
+      expect(text.stdout).toMatch(/NAMESPACE +WORKLOADS +INGRESS-COVERED +COVERED-BY +UNCOVERED-PODS/);
+      expect(text.stdout).toMatch(/\nlab +2 +1\/2 +CiliumNetworkPolicy:1 /);
+      expect(text.stdout).toMatch(/\nshop +2 +2\/2 +NetworkPolicy:2 /);
     } finally {
       await api.close();
     }
