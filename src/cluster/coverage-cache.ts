@@ -51,7 +51,9 @@ export function resourcesOf(source: CoverageSource): readonly { readonly group: 
 }
 
 /** How one enabled source fared: read (and synced or not), or not served by this cluster. */
-export type SourceState = { readonly source: CoverageSource; readonly served: true; readonly resource: string; readonly synced: () => boolean } | { readonly source: CoverageSource; readonly served: false; readonly reason: string };
+export type SourceState =
+  | { readonly source: CoverageSource; readonly served: true; readonly resource: string; readonly from: Resource; readonly synced: () => boolean }
+  | { readonly source: CoverageSource; readonly served: false; readonly reason: string };
 
 /** The caches of the enabled sources other than NetworkPolicy. */
 export interface CoverageCaches {
@@ -60,6 +62,11 @@ export interface CoverageCaches {
   /** Every served source has completed its first list. */
   readonly isSynced: () => boolean;
   readonly size: () => number;
+  /**
+   * Reads straight from the API server what may cover a namespace's pods (its namespaced policies, every
+   * cluster-wide one), bounded in time; before a coverage denial, as the NetworkPolicy live read.
+   */
+  readonly liveRead: (namespace: string, timeoutMs: number) => Promise<CoverageLookup>;
   readonly stop: () => Promise<void>;
 }
 
@@ -159,7 +166,7 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
       source,
     );
     loops.push(loop);
-    states.push({ source, served: true, resource: `${resource.plural}.${resource.group}/${resource.version}`, synced: loop.isSynced });
+    states.push({ source, served: true, resource: `${resource.plural}.${resource.group}/${resource.version}`, from: resource, synced: loop.isSynced });
     if (resource.group.includes("projectcalico.org") && !tiersWatched) {
       tiersWatched = true;
       const tierResource = TIERS.find((candidate) => candidate.group === resource.group) ?? resource;
@@ -202,6 +209,30 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
     states,
     isSynced: () => loops.every((loop) => loop.isSynced()),
     size: () => policies.size,
+    liveRead: async (namespace, timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<CoverageLookup>((resolve) => {
+        timer = setTimeout(() => resolve({ policies: [], incomplete: `the API server did not answer within ${String(timeoutMs)} ms` }), timeoutMs);
+      });
+      const reads = states.flatMap((state) => (state.served ? [state] : [])).map(async ({ source, from }) => {
+        const clusterWide = source === "cilium.io/CiliumClusterwideNetworkPolicy" || source === "projectcalico.org/GlobalNetworkPolicy" || source.startsWith("policy.networking.k8s.io/");
+        const request = { group: from.group, version: from.version, plural: from.plural };
+        const list = (clusterWide ? await api.listClusterCustomObject(request) : await api.listNamespacedCustomObject({ ...request, namespace })) as ListPage;
+        return list.items.flatMap((item) => {
+          const object = asObjectOf(from, item);
+          return object.ok ? (readCoveragePolicy(object.value, object.value.ref.namespace ?? namespace, tierLookup) ?? []) : [];
+        });
+      });
+      const read = Promise.all(reads).then(
+        (lists): CoverageLookup => ({ policies: lists.flat(), incomplete: undefined }),
+        (error: unknown): CoverageLookup => ({ policies: [], incomplete: `listing the coverage sources failed: ${describeApiError(error)}` }),
+      );
+      try {
+        return await Promise.race([read, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     stop: async () => {
       await Promise.all(loops.map((loop) => loop.stop()));
     },

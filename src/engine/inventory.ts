@@ -120,12 +120,13 @@ export function mergeInventories(...inventories: readonly Inventory[]): Inventor
   };
 }
 
-/** An inventory that answers one namespace from a fresher lookup (a live read) and the rest from the base. */
-export function withNamespace(base: Inventory, namespace: string, lookup: PolicyLookup): Inventory {
+/** An inventory that answers one namespace from fresher lookups (live reads) and the rest from the base. */
+export function withNamespace(base: Inventory, namespace: string, lookup: PolicyLookup, coverage?: CoverageLookup): Inventory {
+  const others = base.coveragePolicies;
   return {
     ...(base.owners ? { owners: base.owners } : {}),
     ...(base.namespaceLabels ? { namespaceLabels: base.namespaceLabels } : {}),
-    ...(base.coveragePolicies ? { coveragePolicies: base.coveragePolicies } : {}),
+    ...(others ? { coveragePolicies: (ns: string) => (ns === namespace && coverage !== undefined ? coverage : others(ns)) } : {}),
     networkPolicies: (ns) => (ns === namespace ? lookup : base.networkPolicies(ns)),
   };
 }

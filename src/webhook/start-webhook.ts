@@ -143,6 +143,10 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     policy: () => policy,
     inventory,
     liveLookup: config.cluster ? createLiveLookup(config.cluster, config.liveReadTimeoutMs ?? 1000) : undefined,
+    liveCoverage: () => {
+      const current = coverage;
+      return current ? (namespace) => current.liveRead(namespace, config.liveReadTimeoutMs ?? 1000) : undefined;
+    },
     ...(config.cluster
       ? {
           ownerReader: createOwnerReader(config.cluster, config.liveReadTimeoutMs ?? 1000),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { withNamespace } from "../engine/inventory.js";
-import type { Inventory, PolicyLookup, Rule } from "../engine/types.js";
+import type { CoverageLookup, Inventory, PolicyLookup, Rule } from "../engine/types.js";
 import type { OwnerReader } from "../cluster/owner-reader.js";
 import type { PodLister } from "../cluster/pod-metadata-lister.js";
 import { CONTROLLER_USERS, controllerOf, lookupAmong } from "../kube/owners.js";
@@ -28,6 +28,8 @@ export interface ValidateDeps {
   readonly inventory: Inventory;
   /** Reads one namespace's NetworkPolicies from the API server, when a cluster is configured. */
   readonly liveLookup: ((namespace: string) => Promise<PolicyLookup>) | undefined;
+  /** The other enabled coverage sources, read live for one namespace (absent when none is enabled). */
+  readonly liveCoverage?: () => ((namespace: string) => Promise<CoverageLookup>) | undefined;
   readonly logger: Logger;
   readonly metrics: WebhookMetrics;
   /** Milliseconds since the epoch (a number, not a Date: read on every request). */
@@ -202,9 +204,13 @@ async function confirmLive(
 ): Promise<ReviewOutcome> {
   const { input, namespace, deps } = context;
   // The informer cache may be a few milliseconds behind a NetworkPolicy applied just before: confirm live.
-  const live = await context.liveLookup(namespace);
+  const others = deps.liveCoverage?.();
+  const [live, coverage] = await Promise.all([context.liveLookup(namespace), others?.(namespace)]);
   deps.metrics.liveReads.inc({ result: live.verified ? "ok" : "failed" });
-  const confirmed: ReviewDeps = { ...input, inventory: withNamespace(input.inventory, namespace, live) };
+  // A failed read of the other sources keeps the cache's answer for them: it never turns a denial into a pass.
+  const fresh = coverage !== undefined && coverage.incomplete === undefined ? coverage : undefined;
+  if (coverage?.incomplete !== undefined) deps.logger.warn({ uid: bounded(request.uid), namespace: bounded(namespace), reason: coverage.incomplete }, "live read of the coverage sources failed");
+  const confirmed: ReviewDeps = { ...input, inventory: withNamespace(input.inventory, namespace, live, fresh) };
   if (!live.verified) {
     // A failed live read never turns a cache answer into a pass; it only explains an unsynced cache.
     deps.logger.warn({ uid: bounded(request.uid), namespace: bounded(namespace), reason: live.reason }, "live NetworkPolicy read failed");

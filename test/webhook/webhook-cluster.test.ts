@@ -63,6 +63,25 @@ describe("serve with a cluster", () => {
     expect(await (await fetch(`${h.health}/metrics`)).text()).toMatch(/netguard_networkpolicy_live_reads_total\{result="ok"\} 1/);
   });
 
+  it("with Cilium enabled: reads CiliumNetworkPolicies into a cache, and confirms a coverage denial with a live read of them too", async () => {
+    const cilium = { group: "cilium.io", version: "v2", plural: "ciliumnetworkpolicies", kind: "CiliumNetworkPolicy", namespaced: true };
+    api = await startFakeCluster();
+    api.put(cilium, { metadata: { name: "deny-all", namespace: "shop" }, spec: { endpointSelector: {}, ingress: [{}] } });
+    const config = loadKubeConfig({ kubeconfig: api.kubeconfig, context: undefined });
+    const policy = parsePolicyText("rules:\n  ingress-policy: {sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy]}\n");
+    if (!config.ok || !policy.ok) throw new Error("setup");
+    h = await startTestWebhook({ cluster: config.value, cacheRetryMs: 100, liveReadTimeoutMs: 500, policy: policy.value });
+    const harness = h;
+    await eventually(async () => (await fetch(`${harness.health}/readyz`)).status, (status) => status === 200);
+    expect(allowedOf((await h.post(admissionReview(webPod("shop", "api")))).json)).toBe(true);
+    // Stored without a watch event: only the live read can see it.
+    api.put(cilium, { metadata: { name: "deny-all", namespace: "fresh" }, spec: { endpointSelector: {}, ingress: [{}] } }, true);
+    expect(allowedOf((await h.post(admissionReview(webPod("fresh")))).json)).toBe(true);
+    expect(api.requests).toContain("GET /apis/cilium.io/v2/namespaces/fresh/ciliumnetworkpolicies");
+    const denied = (await h.post(admissionReview(webPod("other")))).json;
+    expect(messageOf(denied)).toContain('no policy of the enabled sources (networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy) isolates pods labelled app=web in namespace "other" for ingress');
+  });
+
   it("fails closed, saying so, when the cache has not synced and the live read fails", async () => {
     const { h } = await start(false);
     const json = (await h.post(admissionReview(webPod("shop")))).json;
