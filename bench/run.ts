@@ -317,13 +317,25 @@ async function benchScale(): Promise<void> {
   const caFile = join(work, "ca.crt");
   writeFileSync(caFile, ca.cert);
   const apis: FakeKubeApi[] = [];
-  const start = async (namespaces: number, perNamespace: number) => {
+  // Mixed: of every 10 policies of a namespace, 4 NetworkPolicies, 3 CiliumNetworkPolicies and 3 Calico
+  // NetworkPolicies (crd.projectcalico.org/v1), with netguard told to read all three kinds.
+  const cilium = { group: "cilium.io", version: "v2", plural: "ciliumnetworkpolicies", kind: "CiliumNetworkPolicy", namespaced: true };
+  const calico = { group: "crd.projectcalico.org", version: "v1", plural: "networkpolicies", kind: "NetworkPolicy", namespaced: true };
+  const calicoTiers = { group: "crd.projectcalico.org", version: "v1", plural: "tiers", kind: "Tier", namespaced: false };
+  const mixedPolicy = join(work, "mixed-policy.yaml");
+  writeFileSync(mixedPolicy, "rules:\n  ingress-policy:\n    sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy, projectcalico.org/NetworkPolicy]\n");
+  const start = async (namespaces: number, perNamespace: number, mixed = false) => {
     const apiCa = await makeCa("fake apiserver CA");
     const api = await startFakeKubeApi({ ca: apiCa, serving: await issue(apiCa), bookmarkMs: 5000 });
     apis.push(api);
+    if (mixed) api.put(calicoTiers, { metadata: { name: "security" }, spec: { defaultAction: "Deny" } });
     for (let n = 0; n < namespaces; n += 1) {
       for (let p = 0; p < perNamespace; p += 1) {
-        api.put(NETWORK_POLICIES, { metadata: { name: `np-${String(p)}`, namespace: `ns-${String(n)}` }, spec: { podSelector: { matchLabels: { app: `app-${String(p)}` } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 8080 }] }] } });
+        const metadata = { name: `np-${String(p)}`, namespace: `ns-${String(n)}` };
+        const app = `app-${String(p)}`;
+        if (mixed && p >= 7) api.put(calico, { metadata, spec: { selector: `app == '${app}'`, types: ["Ingress"], ingress: [{ action: "Allow", destination: { ports: [8080] } }] } });
+        else if (mixed && p >= 4) api.put(cilium, { metadata, spec: { endpointSelector: { matchLabels: { app } }, ingress: [{ toPorts: [{ ports: [{ port: "8080" }] }] }] } });
+        else api.put(NETWORK_POLICIES, { metadata, spec: { podSelector: { matchLabels: { app } }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: 8080 }] }] } });
       }
     }
     const bodies = Array.from({ length: 200 }, (_, i) => {
@@ -335,15 +347,16 @@ async function benchScale(): Promise<void> {
     });
     const bodiesFile = join(work, `bodies-${String(namespaces)}.json`);
     writeFileSync(bodiesFile, JSON.stringify(bodies));
-    const served = await startNetguard(secret.dir, api.kubeconfig);
+    const served = await startNetguard(secret.dir, api.kubeconfig, mixed ? [`--policy=${mixedPolicy}`] : []);
     return { policies: namespaces * perNamespace, served, bodiesFile, synced: rss(served.child.pid ?? 0) };
   };
   // Started one after the other (so the syncs do not compete), then loaded in alternating rounds.
   const smallRun = await start(1, 10);
   const largeRun = await start(1000, 10);
-  const samples: Record<string, number[]> = { small: [], large: [] };
+  const mixedRun = await start(1000, 10, true);
+  const samples: Record<string, number[]> = { small: [], large: [], mixed: [] };
   for (let round = 0; round < 3; round += 1) {
-    for (const [name, r] of [["small", smallRun], ["large", largeRun]] as const) {
+    for (const [name, r] of [["small", smallRun], ["large", largeRun], ["mixed", mixedRun]] as const) {
       const common = { port: r.served.port, caFile, bodiesFile: r.bodiesFile, warmupMs: 1000 };
       await load({ ...common, mode: "saturate", connections: 32, durationMs: 3000, busyPoll: true });
       const fixed = await load({ ...common, mode: "fixed-rate", connections: 64, durationMs: 6000, rate: 1000, busyPoll: true });
@@ -353,13 +366,19 @@ async function benchScale(): Promise<void> {
   const summary = (r: typeof smallRun, name: string) => ({ policies: r.policies, readyMs: r.served.readyMs, rssSyncedMiB: r.synced.rssMiB, peakMiB: rss(r.served.child.pid ?? 0).peakMiB, p99: median(samples[name] ?? []) });
   const small = summary(smallRun, "small");
   const large = summary(largeRun, "large");
+  const mixed = summary(mixedRun, "mixed");
   await stop(smallRun.served.child);
   await stop(largeRun.served.child);
+  await stop(mixedRun.served.child);
   for (const api of apis) await api.close();
-  results["scale"] = { small, large, syncDeltaMs: large.readyMs - small.readyMs, p99Ratio: large.p99 / small.p99 };
+  results["scale"] = { small, large, mixed, syncDeltaMs: large.readyMs - small.readyMs, p99Ratio: large.p99 / small.p99, mixedP99Ratio: mixed.p99 / small.p99 };
   log("cluster scale (process start to /readyz 200, which waits for the initial list/sync):");
   for (const r of [small, large]) log(`  ${String(r.policies).padStart(6)} NetworkPolicies: ready in ${fmt(r.readyMs, 0)} ms; RSS ${fmt(r.rssSyncedMiB, 0)} MiB after sync, peak ${fmt(r.peakMiB, 0)} MiB; p99 ${fmt(r.p99)} ms at 1,000 req/s (median of 3 alternating rounds)`);
   log(`  sync cost of 10,000 policies: +${fmt(large.readyMs - small.readyMs, 0)} ms (target: sync <= 3 s); p99 ratio ${fmt(large.p99 / small.p99)} (target <= 1.0 within noise); RSS target <= 200 MB`);
+  log(
+    `  10,000 mixed (4,000 NetworkPolicies, 3,000 CiliumNetworkPolicies, 3,000 Calico NetworkPolicies, all three kinds enabled): ready in ${fmt(mixed.readyMs, 0)} ms; ` +
+      `RSS ${fmt(mixed.rssSyncedMiB, 0)} MiB after sync, peak ${fmt(mixed.peakMiB, 0)} MiB (ratio to 10,000 NetworkPolicies: ${fmt(mixed.rssSyncedMiB / large.rssSyncedMiB)}); p99 ratio to 10 policies ${fmt(mixed.p99 / small.p99)}`,
+  );
 }
 
 // 4. audit over a fake cluster of 50,000 objects, against listing the same objects only.

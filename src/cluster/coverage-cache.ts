@@ -78,6 +78,21 @@ export interface CoverageCacheOptions {
   readonly onChange?: (caches: CoverageCaches) => void;
 }
 
+/**
+ * A custom-object list as the list loop reads pages. It is plain JSON, not a typed model: the continue
+ * token is metadata.continue (the typed lists call it _continue), and reading the wrong one stops after
+ * the first page of 500.
+ */
+function customPage(raw: unknown): ListPage {
+  const list = asObject(raw);
+  const metadata = asObject(list?.["metadata"]);
+  const items = list?.["items"];
+  return {
+    items: Array.isArray(items) ? items : [],
+    metadata: { resourceVersion: asString(metadata?.["resourceVersion"]), _continue: asString(metadata?.["continue"]) },
+  };
+}
+
 /** The first of a source's resources the API server serves (a 404 means not served); other errors are reported. */
 async function discover(api: CustomObjectsApi, candidates: readonly Resource[]): Promise<{ ok: true; resource: Resource } | { ok: false; reason: string }> {
   const reasons: string[] = [];
@@ -131,7 +146,7 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
     return startListWatch(config, {
       what,
       path: `/apis/${resource.group}/${resource.version}/${resource.plural}`,
-      list: async (cont) => (await api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural, limit: 500, ...(cont ? { _continue: cont } : {}) })) as ListPage,
+      list: async (cont) => customPage(await api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural, limit: 500, ...(cont ? { _continue: cont } : {}) })),
       replace: (items) => {
         for (const key of [...owned]) remove(key);
         for (const item of items) add(item);
@@ -169,7 +184,13 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
     states.push({ source, served: true, resource: `${resource.plural}.${resource.group}/${resource.version}`, from: resource, synced: loop.isSynced });
     if (resource.group.includes("projectcalico.org") && !tiersWatched) {
       tiersWatched = true;
-      const tierResource = TIERS.find((candidate) => candidate.group === resource.group) ?? resource;
+      // Tiers of the group the policies come from; without them only the built-in tiers are known.
+      const tierFound = await discover(api, TIERS.filter((candidate) => candidate.group === resource.group));
+      if (!tierFound.ok) {
+        options.logger.warn({ reason: tierFound.reason }, "Calico Tiers are not served: policies in custom tiers count as in a Deny tier");
+        continue;
+      }
+      const tierResource = tierFound.resource;
       loops.push(
         watch(
           tierResource,
@@ -217,7 +238,7 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
       const reads = states.flatMap((state) => (state.served ? [state] : [])).map(async ({ source, from }) => {
         const clusterWide = source === "cilium.io/CiliumClusterwideNetworkPolicy" || source === "projectcalico.org/GlobalNetworkPolicy" || source.startsWith("policy.networking.k8s.io/");
         const request = { group: from.group, version: from.version, plural: from.plural };
-        const list = (clusterWide ? await api.listClusterCustomObject(request) : await api.listNamespacedCustomObject({ ...request, namespace })) as ListPage;
+        const list = customPage(clusterWide ? await api.listClusterCustomObject(request) : await api.listNamespacedCustomObject({ ...request, namespace }));
         return list.items.flatMap((item) => {
           const object = asObjectOf(from, item);
           return object.ok ? (readCoveragePolicy(object.value, object.value.ref.namespace ?? namespace, tierLookup) ?? []) : [];
@@ -254,7 +275,7 @@ export async function listCoveragePolicies(config: KubeConfig, sources: readonly
     const items: unknown[] = [];
     let cont: string | undefined;
     do {
-      const page = (await api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural, limit: 500, ...(cont ? { _continue: cont } : {}) })) as ListPage;
+      const page = customPage(await api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural, limit: 500, ...(cont ? { _continue: cont } : {}) }));
       items.push(...page.items);
       cont = page.metadata?._continue || undefined;
     } while (cont !== undefined);
