@@ -123,8 +123,10 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
 
   if (report.problems.length > 0) io.stderr(`netguard audit: incomplete: ${report.problems.map((p) => p.message).join("; ")}\n`);
   if (output === "policyreport") io.stdout(renderPolicyReports(input, io.now(), reportApi));
-  else if (output === "json") io.stdout(`${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, namespaces } }, null, 2)}\n`);
-  else if (output === "text") io.stdout(`${render("text", input)}${formatNamespaces(namespaces, skipped)}`);
+  // The enabled coverage sources and whether this cluster serves each (one it does not covers nothing).
+  const coverageSources = sources.map((source) => ({ source, served: !(others?.unservedSources ?? []).includes(source) }));
+  if (output === "json") io.stdout(`${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, sources: coverageSources, namespaces } }, null, 2)}\n`);
+  else if (output === "text") io.stdout(`${render("text", input)}${formatNamespaces(namespaces, skipped)}Coverage sources: ${coverageSources.map(({ source, served }) => (served ? source : `${source} (not served)`)).join(", ")}\n`);
   else io.stdout(render("junit", input));
   return exitCodeFor(report);
 }

@@ -266,6 +266,8 @@ export interface CoverageListing {
   readonly policies: readonly CoveragePolicy[];
   readonly incomplete: string | undefined;
   readonly unserved: readonly string[];
+  /** The enabled sources this cluster does not serve (they cover nothing). */
+  readonly unservedSources: readonly CoverageSource[];
 }
 
 /** Lists every enabled source other than NetworkPolicy once, in pages of 500, as serve's caches would hold them. */
@@ -284,12 +286,16 @@ export async function listCoveragePolicies(config: KubeConfig, sources: readonly
   const asObjectOf = (resource: Resource, item: unknown) => toKubeObject({ ...asObject(item), apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind }, { namespace: undefined });
   const found: { source: CoverageSource; resource: Resource }[] = [];
   const unserved: string[] = [];
+  const unservedSources: CoverageSource[] = [];
   const failures: string[] = [];
   for (const source of sources) {
     if (source === "networking.k8s.io/NetworkPolicy") continue;
     const discovered = await discover(api, RESOURCES[source]);
     if (discovered.ok) found.push({ source, resource: discovered.resource });
-    else unserved.push(`${source} is ${discovered.reason}`);
+    else {
+      unserved.push(`${source} is ${discovered.reason}`);
+      unservedSources.push(source);
+    }
   }
   const tiers = new Map<string, TierAction>();
   const calico = found.find(({ resource }) => resource.group.includes("projectcalico.org"));
@@ -316,5 +322,5 @@ export async function listCoveragePolicies(config: KubeConfig, sources: readonly
       failures.push(`listing ${source} failed: ${describeApiError(error)}`);
     }
   }
-  return { policies, incomplete: failures.length === 0 ? undefined : failures.join("; "), unserved };
+  return { policies, incomplete: failures.length === 0 ? undefined : failures.join("; "), unserved, unservedSources };
 }

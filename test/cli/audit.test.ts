@@ -282,6 +282,12 @@ describe("netguard audit with per-namespace overrides", () => {
       expect(text.stdout).toMatch(/NAMESPACE +WORKLOADS +INGRESS-COVERED +COVERED-BY +UNCOVERED-PODS/);
       expect(text.stdout).toMatch(/\nlab +2 +1\/2 +CiliumNetworkPolicy:1 /);
       expect(text.stdout).toMatch(/\nshop +2 +2\/2 +NetworkPolicy:2 /);
+      expect(text.stdout).toContain("\nCoverage sources: networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy, cilium.io/CiliumClusterwideNetworkPolicy (not served)\n");
+      expect((JSON.parse(run.stdout) as { audit: { sources: unknown } }).audit.sources).toEqual([
+        { source: "networking.k8s.io/NetworkPolicy", served: true },
+        { source: "cilium.io/CiliumNetworkPolicy", served: true },
+        { source: "cilium.io/CiliumClusterwideNetworkPolicy", served: false },
+      ]);
     } finally {
       await api.close();
     }
