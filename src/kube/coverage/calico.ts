@@ -1,7 +1,7 @@
 import { andSelectors, calicoSelects, parseCalicoSelector, type CalicoSelector } from "../calico-selector.js";
 import { asObject, asString } from "../fields.js";
 import type { KubeObject } from "../object.js";
-import { displayName, invalidPolicy, NOT_SELECTED, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
+import { displayName, invalidPolicy, NOT_SELECTED, validPolicy, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
 
 /** A tier's default for traffic no policy of it decided: Deny isolates, Pass hands on to the next tier. */
 export type TierAction = "Deny" | "Pass";
@@ -71,21 +71,14 @@ export function readCalicoPolicy(object: KubeObject, source: CoverageSource, def
   const hostOnly = spec["doNotTrack"] === true ? "doNotTrack" : spec["preDNAT"] === true ? "preDNAT" : undefined;
   // A namespaced policy's selector ranges over its own namespace's workloads.
   const scoped = namespace === undefined ? main.value : andSelectors(main.value ?? { op: "all" }, { op: "eq", label: "projectcalico.org/namespace", value: namespace });
-  return {
-    source,
-    display,
-    namespace,
-    invalid: undefined,
-    judge: (pod, namespaceLabels): CoverageVerdict => {
-      if (pod.hostNetwork) return NOT_SELECTED;
-      if (scoped !== undefined && !calicoSelects(scoped, calicoEndpointLabels(pod, namespaceLabels))) return NOT_SELECTED;
-      if (namespaces.value !== undefined && !calicoSelects(namespaces.value, { ...namespaceLabels, "projectcalico.org/name": pod.namespace })) return NOT_SELECTED;
-      // Service accounts' own labels are not known here: only their name can be selected on.
-      if (accounts.value !== undefined && !calicoSelects(accounts.value, { "projectcalico.org/name": pod.serviceAccount })) return NOT_SELECTED;
-      if (hostOnly !== undefined) return { covers: false, nearMiss: `${display} selects these pods but sets ${hostOnly}: true, which applies to host endpoints only` };
-      if (!types.includes("Ingress")) return { covers: false, nearMiss: `${display} selects these pods but its types are [${types.join(", ")}] (no Ingress)` };
-      if (tierAction() === "Pass") return { covers: false, nearMiss: `${display} is in tier ${tier} whose defaultAction is Pass: traffic it does not decide passes on` };
-      return { covers: true };
-    },
-  };
+  return validPolicy(source, display, namespace, (pod, namespaceLabels): CoverageVerdict => {
+    if (scoped !== undefined && !calicoSelects(scoped, calicoEndpointLabels(pod, namespaceLabels))) return NOT_SELECTED;
+    if (namespaces.value !== undefined && !calicoSelects(namespaces.value, { ...namespaceLabels, "projectcalico.org/name": pod.namespace })) return NOT_SELECTED;
+    // Service accounts' own labels are not known here: only their name can be selected on.
+    if (accounts.value !== undefined && !calicoSelects(accounts.value, { "projectcalico.org/name": pod.serviceAccount })) return NOT_SELECTED;
+    if (hostOnly !== undefined) return { covers: false, nearMiss: `${display} selects these pods but sets ${hostOnly}: true, which applies to host endpoints only` };
+    if (!types.includes("Ingress")) return { covers: false, nearMiss: `${display} selects these pods but its types are [${types.join(", ")}] (no Ingress)` };
+    if (tierAction() === "Pass") return { covers: false, nearMiss: `${display} is in tier ${tier} whose defaultAction is Pass: traffic it does not decide passes on` };
+    return { covers: true };
+  });
 }

@@ -1,7 +1,7 @@
 import { asObject } from "../fields.js";
 import { compileSelector, requirementHolds, type LabelSelector, type Requirement } from "../label-selector.js";
 import type { KubeObject } from "../object.js";
-import { displayName, invalidPolicy, NOT_SELECTED, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
+import { displayName, invalidPolicy, NOT_SELECTED, validPolicy, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
 
 const NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
 const NAMESPACE_LABELS_PREFIX = "io.cilium.k8s.namespace.labels.";
@@ -118,20 +118,14 @@ export function readCiliumPolicy(object: KubeObject, source: CoverageSource, def
     if (!read.ok) return invalidPolicy(source, display, namespace, read.error);
     rules.push(read.rule);
   }
-  return {
-    source,
-    display,
-    namespace,
-    invalid: undefined,
-    judge: (pod, namespaceLabels): CoverageVerdict => {
-      if (pod.hostNetwork || (namespace !== undefined && namespace !== pod.namespace)) return NOT_SELECTED;
-      const labels = ciliumLabels(pod, namespaceLabels);
-      // nodeSelector rules (no endpointSelector) are host policies: they never select a pod.
-      const selecting = rules.filter((rule) => rule.endpointSelector !== undefined && selectsLabels(rule.endpointSelector, labels));
-      if (selecting.some((rule) => rule.hasIngress && !rule.defaultDenyOff)) return { covers: true };
-      if (selecting.length === 0) return NOT_SELECTED;
-      const why = selecting.some((rule) => rule.hasIngress) ? "sets enableDefaultDeny.ingress: false (it does not isolate them)" : "has no ingress or ingressDeny section";
-      return { covers: false, nearMiss: `${display} selects these pods but ${why}` };
-    },
-  };
+  return validPolicy(source, display, namespace, (pod, namespaceLabels): CoverageVerdict => {
+    if (namespace !== undefined && namespace !== pod.namespace) return NOT_SELECTED;
+    const labels = ciliumLabels(pod, namespaceLabels);
+    // nodeSelector rules (no endpointSelector) are host policies: they never select a pod.
+    const selecting = rules.filter((rule) => rule.endpointSelector !== undefined && selectsLabels(rule.endpointSelector, labels));
+    if (selecting.some((rule) => rule.hasIngress && !rule.defaultDenyOff)) return { covers: true };
+    if (selecting.length === 0) return NOT_SELECTED;
+    const why = selecting.some((rule) => rule.hasIngress) ? "sets enableDefaultDeny.ingress: false (it does not isolate them)" : "has no ingress or ingressDeny section";
+    return { covers: false, nearMiss: `${display} selects these pods but ${why}` };
+  });
 }

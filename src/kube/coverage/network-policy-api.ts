@@ -1,7 +1,7 @@
 import { asObject } from "../fields.js";
 import { compileSelector, selects, type LabelSelector } from "../label-selector.js";
 import type { KubeObject } from "../object.js";
-import { displayName, invalidPolicy, NOT_SELECTED, type CoveragePolicy, type CoverageSource, type CoverageVerdict } from "./source.js";
+import { displayName, invalidPolicy, NOT_SELECTED, validPolicy, type CoveragePolicy, type CoverageSource, type CoverageVerdict } from "./source.js";
 
 /** Which pods a subject (or peer) names: whole namespaces, or pods in namespaces. */
 type Selection = { readonly kind: "namespaces"; readonly namespaces: LabelSelector } | { readonly kind: "pods"; readonly namespaces: LabelSelector; readonly pods: LabelSelector };
@@ -53,15 +53,9 @@ export function readNetworkPolicyApiPolicy(object: KubeObject, source: CoverageS
       ? "has no ingress Deny rule (these policies isolate nothing by themselves)"
       : `has no ingress Deny rule from every namespace on every port (a deny limited to some peers or ${scopedBy} is partial)`;
   const selection = subject.value;
-  return {
-    source,
-    display,
-    namespace: undefined,
-    invalid: undefined,
-    judge: (pod, namespaceLabels): CoverageVerdict => {
-      if (pod.hostNetwork || !selects(selection.namespaces, namespaceLabels)) return NOT_SELECTED;
-      if (selection.kind === "pods" && !selects(selection.pods, pod.labels)) return NOT_SELECTED;
-      return isolating ? { covers: true } : { covers: false, nearMiss: `${display} selects these pods but ${why}` };
-    },
-  };
+  return validPolicy(source, display, undefined, (pod, namespaceLabels): CoverageVerdict => {
+    if (!selects(selection.namespaces, namespaceLabels)) return NOT_SELECTED;
+    if (selection.kind === "pods" && !selects(selection.pods, pod.labels)) return NOT_SELECTED;
+    return isolating ? { covers: true } : { covers: false, nearMiss: `${display} selects these pods but ${why}` };
+  });
 }

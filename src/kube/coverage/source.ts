@@ -70,3 +70,8 @@ export function displayName(kind: string, namespace: string | undefined, name: s
 export function invalidPolicy(source: CoverageSource, display: string, namespace: string | undefined, reason: string): CoveragePolicy {
   return { source, display, namespace, invalid: reason, judge: () => NOT_SELECTED };
 }
+
+/** A readable policy: hostNetwork pods are never covered by these kinds (they share the node's identity), so judge never sees one. */
+export function validPolicy(source: CoverageSource, display: string, namespace: string | undefined, judge: CoveragePolicy["judge"]): CoveragePolicy {
+  return { source, display, namespace, invalid: undefined, judge: (pod, namespaceLabels) => (pod.hostNetwork ? NOT_SELECTED : judge(pod, namespaceLabels)) };
+}
