@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { repoRoot } from "./repo-root.js";
 
 const TOOLCHAIN = join(repoRoot(), "test", "e2e", "toolchain");
@@ -31,7 +31,9 @@ function requiredVersion(goMod: string, module: string): string {
 /** The cache directory, laid out like setup-envtest's store: <cache>/k8s/<version>-linux-amd64/. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const { kubernetes, etcd } = pinnedVersions();
-  const root = env["NETGUARD_E2E_CACHE"] ?? join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "netguard-e2e");
+  // An empty variable counts as unset, and a relative one is taken from the working directory: the build
+  // runs inside the wrapper modules, and a relative path there would put binaries in the repository.
+  const root = resolve(env["NETGUARD_E2E_CACHE"] || join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "netguard-e2e"));
   // etcd is pinned separately, so its version is part of the key too.
   return join(root, "k8s", `${kubernetes}-etcd${etcd}-${process.platform}-${goArch()}`);
 }
