@@ -1,5 +1,6 @@
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { coverageIndex } from "../engine/inventory.js";
 import type { CoverageLookup } from "../engine/types.js";
 import { readTier, type TierAction } from "../kube/coverage/calico.js";
 import { readCoveragePolicy } from "../kube/coverage/read-coverage-policy.js";
@@ -78,6 +79,11 @@ export interface CoverageCacheOptions {
   readonly onChange?: (caches: CoverageCaches) => void;
 }
 
+/** List items carry no apiVersion/kind: restore them so the object reads like any other. */
+function asObjectOf(resource: Resource, item: unknown): ReturnType<typeof toKubeObject> {
+  return toKubeObject({ ...asObject(item), apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind }, { namespace: undefined });
+}
+
 /**
  * A custom-object list as the list loop reads pages. It is plain JSON, not a typed model: the continue
  * token is metadata.continue (the typed lists call it _continue), and reading the wrong one stops after
@@ -122,7 +128,7 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
   const loops: ListWatch[] = [];
   const states: SourceState[] = [];
   // Answers are rebuilt after a change, not on every review.
-  let index: ((namespace: string) => readonly CoveragePolicy[]) | undefined;
+  let index: ((namespace: string) => CoverageLookup) | undefined;
   const changed = (): void => {
     index = undefined;
     options.onChange?.(caches);
@@ -158,7 +164,6 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
       onSynced: () => options.logger.info({ source: what, resource: `${resource.plural}.${resource.group}/${resource.version}` }, "coverage source synced"),
     });
   };
-  const asObjectOf = (resource: Resource, item: unknown) => toKubeObject({ ...asObject(item), apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind }, { namespace: undefined });
   const tierLookup = (name: string): TierAction | undefined => tiers.get(name);
   let tiersWatched = false;
   for (const source of options.sources) {
@@ -175,7 +180,13 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
       (key, item) => {
         const object = asObjectOf(resource, item);
         const policy = object.ok ? readCoveragePolicy(object.value, object.value.ref.namespace ?? "default", tierLookup) : undefined;
-        if (policy) policies.set(key, policy);
+        if (policy) {
+          policies.set(key, policy);
+          return;
+        }
+        // Said, and no stale version kept: an object the API server served but netguard cannot read covers nothing.
+        policies.delete(key);
+        options.logger.warn({ source, key, reason: object.ok ? "not a coverage policy" : object.error }, "a listed coverage policy could not be read; it covers nothing");
       },
       (key) => policies.delete(key),
       source,
@@ -211,21 +222,12 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
       );
     }
   }
-  const build = (): ((namespace: string) => readonly CoveragePolicy[]) => {
-    const clusterWide: CoveragePolicy[] = [];
-    const byNamespace = new Map<string, CoveragePolicy[]>();
-    for (const policy of policies.values()) {
-      if (policy.namespace === undefined) clusterWide.push(policy);
-      else byNamespace.set(policy.namespace, [...(byNamespace.get(policy.namespace) ?? []), policy]);
-    }
-    return (namespace) => [...(byNamespace.get(namespace) ?? []), ...clusterWide];
-  };
   const caches: CoverageCaches = {
     coveragePolicies: (namespace) => {
       const unsynced = states.filter((state) => state.served && !state.synced()).map((state) => state.source);
       if (unsynced.length > 0) return { policies: [], incomplete: `the cache of ${unsynced.join(", ")} has not synced with the API server yet` };
-      index ??= build();
-      return { policies: index(namespace), incomplete: undefined };
+      index ??= coverageIndex([...policies.values()]);
+      return index(namespace);
     },
     states,
     isSynced: () => loops.every((loop) => loop.isSynced()),
@@ -283,7 +285,6 @@ export async function listCoveragePolicies(config: KubeConfig, sources: readonly
     } while (cont !== undefined);
     return items;
   };
-  const asObjectOf = (resource: Resource, item: unknown) => toKubeObject({ ...asObject(item), apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind }, { namespace: undefined });
   const found: { source: CoverageSource; resource: Resource }[] = [];
   const unserved: string[] = [];
   const unservedSources: CoverageSource[] = [];
