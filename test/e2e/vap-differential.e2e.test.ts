@@ -1,17 +1,15 @@
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { BUILTIN_RULES } from "../../src/rules/index.js";
 import { tempDir } from "../support/temp-dir.js";
 import { corpusObjects, fixtureObjects, matrixObjects, podBearing, type Candidate } from "./support/differential-objects.js";
+import { PART_OF, replaceGeneratedPolicies } from "./support/generated-policies.js";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
-import { repoRoot } from "./support/repo-root.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
 
 const NS = "e2e-differential";
-const PART_OF = "app.kubernetes.io/part-of=netguard";
 const OFF = { "host-network": "off", "host-port": "off", "tcp-only": "off", "ingress-policy": "off" };
 
 /** One differential run: a policy with one stateless rule on, and probe Pods that tell when it is in force. */
@@ -101,7 +99,6 @@ describeE2e("the generated ValidatingAdmissionPolicies decide as the webhook doe
   if (corpus === undefined) process.stderr.write("vap-differential: ../shared/corpus/kube-prometheus is absent: the corpus part is skipped; the matrix and fixtures still run\n");
   const candidates: Candidate[] = [...matrixObjects(), ...fixtureObjects(), ...(corpus ?? [])];
   const dir = tempDir("netguard-differential-");
-  const policies = tempDir("netguard-differential-policies-");
   const byWebhook = new Map<string, Outcome[]>();
   const byPolicies = new Map<string, Outcome[]>();
   const typeWarnings: string[] = [];
@@ -166,13 +163,7 @@ describeE2e("the generated ValidatingAdmissionPolicies decide as the webhook doe
     expect((await kubectl(["delete", "validatingwebhookconfigurations", "-l", PART_OF])).code).toBe(0);
     await env.netguard().stop();
     for (const run of RUNS) {
-      const policyFile = join(policies, `${run.name.replaceAll(" ", "-")}.yaml`);
-      writeFileSync(policyFile, run.policy);
-      const generated = spawnSync(process.execPath, [join(repoRoot(), "dist", "src", "main.js"), "vap", "--policy", policyFile], { encoding: "utf8" });
-      expect(generated.status, generated.stderr).toBe(0);
-      await kubectl(["delete", "validatingadmissionpolicies,validatingadmissionpolicybindings", "-l", PART_OF]);
-      const applied = await kubectl(["apply", "-f", "-"], generated.stdout);
-      expect(applied.code, applied.stderr).toBe(0);
+      await replaceGeneratedPolicies(env.plane(), run.policy);
       // A stale webhook configuration would fail every request here (netguard is stopped): in force means gone.
       await waitInForce(run, `ValidatingAdmissionPolicy 'netguard-${run.rule}-`);
       byPolicies.set(run.name, await dryRunAll());

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { tempDir } from "../support/temp-dir.js";
 import { startControlPlane, type ControlPlane } from "./support/control-plane.js";
+import { replaceGeneratedPolicies } from "./support/generated-policies.js";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
 import { repoRoot } from "./support/repo-root.js";
@@ -11,7 +10,6 @@ import { describeE2e, e2eAssets } from "./support/suite.js";
 
 const ROOT = repoRoot();
 const FIXTURES = join(import.meta.dirname, "fixtures");
-const PART_OF = "app.kubernetes.io/part-of=netguard";
 const HOST_NETWORK_FIX = "Remove hostNetwork: true and expose the pod through a Service; exempt node agents that truly need the node's network.";
 const HOST_PORT_FIX = "Remove hostPort from the container port and reach the pod through a Service (NodePort or LoadBalancer if it must be reachable from outside).";
 const TCP_FIX = "Set protocol: TCP or remove the protocol field (it defaults to TCP); if another protocol is required, add it to rules.tcp-only.allowedProtocols.";
@@ -38,12 +36,7 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
   };
   /** Replaces the installed policies with those generated from a policy text, and waits until a probe shows them in force. */
   const install = async (policy: string, inForce: (run: { code: number | null; stderr: string }) => boolean): Promise<void> => {
-    const file = join(tempDir("netguard-vap-policy-"), "policy.yaml");
-    writeFileSync(file, policy);
-    const generated = spawnSync(process.execPath, [join(ROOT, "dist", "src", "main.js"), "vap", "--policy", file], { encoding: "utf8" });
-    expect(generated.status, generated.stderr).toBe(0);
-    await kubectl(["delete", "validatingadmissionpolicies,validatingadmissionpolicybindings", "-l", PART_OF]);
-    expect((await kubectl(["apply", "-f", "-"], generated.stdout)).code).toBe(0);
+    await replaceGeneratedPolicies(cp(), policy);
     await waitFor("the new policies to be in force", async () => (inForce(await kubectl(["apply", "--dry-run=server", "-n", "e2e-vap-probe", "-f", "warned-deployment-hostport.yaml"])) ? true : undefined), { timeoutMs: 60_000 });
   };
 
