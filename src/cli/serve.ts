@@ -25,6 +25,8 @@ Runs the HTTPS validating admission webhook: POST AdmissionReviews to /validate.
   --policy FILE         policy file, reloaded when it changes (default: built-in policy)
   --kubeconfig FILE     kubeconfig for watching NetworkPolicies (default: in-cluster or ~/.kube/config)
   --context NAME        kubeconfig context
+  --wake-controllers    once a policy covers Pods netguard denied a controller, annotate the controller
+                        so it retries at once (needs patch on workloads: config/wake-controllers)
   --client-ca-file FILE require client certificates signed by this CA (the API server's)
   --log-level LEVEL     trace, debug, info (default), warn, error
   --shutdown-delay S    seconds to keep serving after SIGTERM before closing (default 5; --dev: 0)
@@ -45,6 +47,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
       kubeconfig: { type: "string" },
       context: { type: "string" },
       "client-ca-file": { type: "string" },
+      "wake-controllers": { type: "boolean", default: false },
       "log-level": { type: "string", default: "info" },
       "shutdown-delay": { type: "string" },
       "poll-seconds": { type: "string", default: "10" },
@@ -101,7 +104,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
   let running;
   try {
     running = await startWebhook(
-      { host: values.host, port, healthPort, pair: pair.value, certDir, clientCa, policy, policyFile, cluster, pollMs: pollSeconds * 1000 },
+      { host: values.host, port, healthPort, pair: pair.value, certDir, clientCa, policy, policyFile, cluster, wakeControllers: values["wake-controllers"], pollMs: pollSeconds * 1000 },
       { logger, now: () => Date.now() },
     );
   } catch (error) {

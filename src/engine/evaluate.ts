@@ -113,7 +113,7 @@ export function evaluate(objects: Iterable<KubeObject>, input: EvaluationInput):
         expired.push({ rule: rule.id, object: object.ref, reason: exemption.reason, expires: exemption.expires });
       }
       for (const violation of violations) {
-        record(toFinding(rule, object, violation, capAction(configured, violation.maxAction), overridden === undefined ? undefined : override), exemption, findings, waived);
+        record(toFinding(rule, object, violation, configured, overridden === undefined ? undefined : override), exemption, findings, waived);
       }
       for (const key of omittedKeys) input.onOmitted?.({ rule: rule.id, action: configured, key, waived: exemption.kind === "applies" });
     }
@@ -131,10 +131,12 @@ export function capAction(action: Action, cap: Action | undefined): Action {
   return cap !== undefined && ACTION_STRENGTH[cap] < ACTION_STRENGTH[action] ? cap : action;
 }
 
-function toFinding(rule: Rule, object: KubeObject, violation: Violation, action: Action, override: AppliedOverride | undefined): Finding {
+function toFinding(rule: Rule, object: KubeObject, violation: Violation, configured: Action, override: AppliedOverride | undefined): Finding {
+  const action = capAction(configured, violation.maxAction);
   return {
     rule: rule.id,
     action,
+    ...(action !== configured ? { cappedFrom: configured } : {}),
     object: object.ref,
     field: violation.field,
     value: violation.value,

@@ -89,6 +89,8 @@ export interface Rule {
 export interface Finding {
   readonly rule: RuleId;
   readonly action: Action;
+  /** The policy's action when the violation's cap lowered it (a workload's coverage finding at admission). */
+  readonly cappedFrom?: Action;
   readonly object: ObjectRef;
   readonly field: string;
   readonly value: string;

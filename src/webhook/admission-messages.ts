@@ -62,6 +62,32 @@ export function findingWarnings(findings: readonly Finding[], prefix = ""): Warn
   };
 }
 
+/** `kubectl rollout restart` works on these; the others are woken by any change, as netguard's own wake-up does. */
+const RESTARTABLE = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+const CREATES_PODS = new Set([...RESTARTABLE, "ReplicaSet", "ReplicationController", "Job"]);
+
+/**
+ * One line per workload whose Pods a capped coverage finding will see denied: the controller retries
+ * on its own backoff (up to about 16 minutes, docs/adr/0002), so the line says how to retry at once,
+ * or that netguard does it when the opt-in wake-up is installed.
+ */
+export function retryWarnings(findings: readonly Finding[], wakeUp: boolean): WarningSource {
+  const capped = findings.filter((f) => f.rule === "ingress-policy" && f.cappedFrom === "deny" && CREATES_PODS.has(f.object.kind));
+  return {
+    length: capped.length,
+    line: (index) => {
+      const finding = capped[index];
+      if (!finding) return "";
+      const { kind, name, namespace } = finding.object;
+      const head = `netguard: Pods of ${describeRef(finding.object)} are denied until their ingress coverage is in place; `;
+      if (wakeUp) return `${head}netguard wakes its controller as soon as a policy covers them`;
+      const target = `${kind.toLowerCase()}/${name} -n ${namespace ?? "default"}`;
+      const retry = RESTARTABLE.has(kind) ? `kubectl rollout restart ${target}` : `kubectl annotate ${target} netguard.io/retry-at="$(date +%s)" --overwrite`;
+      return `${head}then "${retry}" retries at once (the controller's own backoff waits up to 16 minutes)`;
+    },
+  };
+}
+
 /** Warning lines for fields that could not be read, naming the object and the field. */
 export function problemWarnings(object: { readonly ref: ObjectRef }, problems: readonly { readonly field: string | undefined; readonly message: string }[]): WarningSource {
   return {

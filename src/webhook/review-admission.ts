@@ -4,7 +4,7 @@ import type { KubeObject } from "../kube/object.js";
 import type { Policy } from "../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
-import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, unappliedWarnings } from "./admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, retryWarnings, unappliedWarnings } from "./admission-messages.js";
 
 /** What one admission decision needs; the webhook shell fills it per request. */
 export interface ReviewDeps {
@@ -14,6 +14,8 @@ export interface ReviewDeps {
   readonly today: string;
   /** Whether exemptions of the object's controllers apply (only for requests from the controllers themselves). */
   readonly followOwners?: boolean;
+  /** Whether netguard wakes a controller whose Pods it denied once a policy covers them (opt-in: it writes to workloads). */
+  readonly controllerWakeUp?: boolean;
 }
 
 /** The decision kinds, for logs and metrics. */
@@ -77,7 +79,7 @@ export function reviewAdmission(request: AdmissionRequest, deps: ReviewDeps): Re
     preexisting = findings.filter((finding) => finding.action === "deny" && old.has(identity(finding)));
     findings = findings.filter((finding) => !preexisting.includes(finding));
   }
-  return decide(request.uid, object, { findings, preexisting, problems: report.problems, unapplied: report.unappliedOverrides, omitted });
+  return decide(request.uid, object, { findings, preexisting, problems: report.problems, unapplied: report.unappliedOverrides, omitted, wakeUp: deps.controllerWakeUp === true });
 }
 
 function run(object: KubeObject, deps: ReviewDeps, onOmitted: (omitted: OmittedFinding) => void): Report {
@@ -106,15 +108,18 @@ function key(rule: RuleId, violationKey: string): string {
 function decide(
   uid: string,
   object: KubeObject,
-  results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[]; unapplied: readonly UnappliedOverride[]; omitted: OmittedCounts },
+  results: { findings: readonly Finding[]; preexisting: readonly Finding[]; problems: readonly Problem[]; unapplied: readonly UnappliedOverride[]; omitted: OmittedCounts; wakeUp: boolean },
 ): ReviewOutcome {
   const { findings, preexisting, omitted } = results;
   const omittedAny = omitted.deny.size > 0 || omitted.warn > 0 || omitted.preexisting > 0;
   // Most requests: nothing found, nothing unreadable.
   if (findings.length === 0 && preexisting.length === 0 && results.problems.length === 0 && results.unapplied.length === 0 && !omittedAny) return { response: allowed(uid), decision: "allow", findings, preexisting, object };
   const denials = findings.filter((f) => f.action === "deny");
+  const denies = denials.length > 0 || omitted.deny.size > 0;
   const warnings = boundedWarnings(
     findingWarnings(findings.filter((f) => f.action === "warn")),
+    // How a workload's denied Pods retry, only for a workload that is let in.
+    retryWarnings(denies ? [] : findings, results.wakeUp),
     findingWarnings(preexisting, "already present before this update, not denied: "),
     // A field netguard cannot read is said out loud rather than passed over (the API server's own
     // validation normally rejects such objects before any webhook sees them).
@@ -123,7 +128,7 @@ function decide(
     omittedWarnings(omitted.warn, omitted.preexisting, MAX_FINDINGS_PER_REVIEW_OBJECT),
   );
   const audits = auditAnnotations(findings.filter((f) => f.action === "audit"));
-  if (denials.length > 0 || omitted.deny.size > 0) {
+  if (denies) {
     return { response: denied(uid, denialMessage(object.ref, denials, omitted.deny), warnings, audits), decision: "deny", findings, preexisting, object };
   }
   const decision: Decision = warnings.length > 0 ? "warn" : "allow";

@@ -32,6 +32,8 @@ export interface WebhookConfig {
   /** Follow this file for policy changes. */
   readonly policyFile: { readonly path: string; readonly text: string } | undefined;
   readonly cluster: KubeConfig | undefined;
+  /** Wake a controller whose Pods were denied for coverage once a policy covers them (opt-in: patches workloads). */
+  readonly wakeControllers?: boolean;
   readonly pollMs: number;
   readonly bodyLimit?: number;
   /** How long a body may take to arrive, and how many bytes all unfinished bodies may hold together. */
@@ -85,7 +87,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
         onPolicyEvent: (namespace) => retry?.policiesChanged(namespace),
       })
     : undefined;
-  if (config.cluster && cache) {
+  if (config.cluster && cache && config.wakeControllers === true) {
     retry = createOwnerRetry({
       lookup: (namespace) => cache.networkPolicies(namespace),
       touch: ownerToucher(config.cluster),
@@ -158,6 +160,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
     metrics,
     now: deps.now,
     bodies,
+    controllerWakeUp: ownerRetry !== undefined,
     ...(ownerRetry
       ? {
           onCoverageDenial: (request) => {

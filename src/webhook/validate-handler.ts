@@ -42,6 +42,8 @@ export interface ValidateDeps {
   readonly podLister?: PodLister;
   /** Told of every real (not dry-run) Pod creation denied for ingress coverage alone: its controller may be woken later. */
   readonly onCoverageDenial?: (request: AdmissionRequest) => void;
+  /** Whether the opt-in controller wake-up runs: the workload warnings say so instead of how to retry. */
+  readonly controllerWakeUp?: boolean;
 }
 
 interface HandlerContext extends ValidateDeps {
@@ -141,7 +143,7 @@ function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: Hand
  * asynchronously; nearly every request needs neither).
  */
 function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
-  const input: ReviewDeps = { rules: deps.rules, policy: deps.policy(), inventory: deps.inventory, today: deps.today() };
+  const input: ReviewDeps = { rules: deps.rules, policy: deps.policy(), inventory: deps.inventory, today: deps.today(), controllerWakeUp: deps.controllerWakeUp === true };
   const outcome = reviewAdmission(request, input);
   if (deps.ownerReader !== undefined && mayBorrowExemption(request, outcome, input)) return withOwners(request, input, deps.ownerReader, deps);
   if (outcome.decision !== "deny" && deps.podLister !== undefined && deps.ownerReader !== undefined) {

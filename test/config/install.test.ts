@@ -71,14 +71,12 @@ function assertWiring(objects: readonly unknown[], namespace: string, prefix: st
   expect(at(pod, "serviceAccountName")).toBe(at(account, "metadata.name"));
   expect(at(binding, "subjects")).toEqual([{ kind: "ServiceAccount", name: at(account, "metadata.name"), namespace }]);
   expect(at(binding, "roleRef.name")).toBe(at(role, "metadata.name"));
-  // Reads NetworkPolicies and (get) the controllers whose exemptions it follows; writes nothing but one annotation on the controllers it wakes (patch, no update).
+  // Reads only: NetworkPolicies, and (get) the controllers whose exemptions it follows; the wake-up's patch is opt-in.
   expect(at(role, "rules")).toEqual([
     { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies"], verbs: ["get", "list", "watch"] },
-    { apiGroups: ["apps"], resources: ["replicasets", "statefulsets", "daemonsets"], verbs: ["get", "patch"] },
-    { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"] },
-    { apiGroups: ["batch"], resources: ["jobs"], verbs: ["get", "patch"] },
-    { apiGroups: ["batch"], resources: ["cronjobs"], verbs: ["get"] },
-    { apiGroups: [""], resources: ["replicationcontrollers"], verbs: ["get", "patch"] },
+    { apiGroups: ["apps"], resources: ["replicasets", "statefulsets", "daemonsets", "deployments"], verbs: ["get"] },
+    { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["get"] },
+    { apiGroups: [""], resources: ["replicationcontrollers"], verbs: ["get"] },
     { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
     { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
   ]);

@@ -23,7 +23,8 @@ sortOptions:
  * that netguard woke the controller where its own backoff would have kept it waiting.
  */
 describeE2e("applying a whole app: when do the Pods exist?", () => {
-  const env = useE2eEnvironment();
+  // The opt-in wake-up (config/wake-controllers: its RBAC and its flag), as a team that wants it installs it.
+  const env = useE2eEnvironment({ netguard: { components: ["config/wake-controllers"], args: ["--wake-controllers"] } });
   const kubectl = (args: readonly string[], options: { stdin?: string; cwd?: string } = {}) => env.plane().kubectl(args, options);
   const podsExist = async (ns: string, since: number, timeoutMs: number): Promise<number> =>
     waitFor(

@@ -16,6 +16,9 @@ const UDP_53 = (path: string): string =>
   `[tcp-only] ${path}containers[0].ports[0].protocol=UDP: container "web" port 53 uses UDP; allowed: TCP (fix: Set protocol: TCP or remove the protocol field (it defaults to TCP); if another protocol is required, add it to rules.tcp-only.allowedProtocols.)`;
 const WORKLOAD_UNCOVERED = (ns: string, app: string): string =>
   `Warning: [ingress-policy] Deployment ${ns}/${app}: no NetworkPolicy with Ingress in its policyTypes selects pods labelled app=${app} in namespace "${ns}" (spec.template.metadata.labels)\n`;
+/** A Deployment let in without coverage: how its denied Pods retry (no wake-up in the default install). */
+const WORKLOAD_ADMITTED_UNCOVERED = (ns: string, app: string): string =>
+  `${WORKLOAD_UNCOVERED(ns, app)}Warning: netguard: Pods of Deployment ${ns}/${app} are denied until their ingress coverage is in place; then "kubectl rollout restart deployment/${app} -n ${ns}" retries at once (the controller's own backoff waits up to 16 minutes)\n`;
 
 const DEFAULT_DENY_INGRESS = (ns: string): string => JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "default-deny-ingress", namespace: ns }, spec: { podSelector: {}, policyTypes: ["Ingress"] } });
 const plainPod = (ns: string, name: string, labels: Record<string, string> = { app: name }): string =>
@@ -55,7 +58,7 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
     expect(await kubectl(["apply", "--dry-run=server", "-n", ns, "-f", "allowed-deployment-covered.yaml"])).toEqual({
       code: 0,
       stdout: "networkpolicy.networking.k8s.io/api-ingress created (server dry run)\ndeployment.apps/api created (server dry run)\n",
-      stderr: WORKLOAD_UNCOVERED(ns, "api"),
+      stderr: WORKLOAD_ADMITTED_UNCOVERED(ns, "api"),
     });
     expect(await kubectl(["get", "deployments,networkpolicies", "-n", ns, "-o", "name"])).toEqual({ code: 0, stdout: "", stderr: "" });
     // Decision lines are written in batches, at least once a second.
@@ -129,7 +132,7 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
     const ns = "e2e-failed-create";
     await createNamespace(env.plane(), ns);
     const applied = await kubectl(["apply", "-n", ns, "-f", "-"], readFileSync(join(FIXTURES, "allowed-deployment-covered.yaml"), "utf8").split("---")[1] ?? "");
-    expect(applied).toEqual({ code: 0, stdout: "deployment.apps/api created\n", stderr: WORKLOAD_UNCOVERED(ns, "api") });
+    expect(applied).toEqual({ code: 0, stdout: "deployment.apps/api created\n", stderr: WORKLOAD_ADMITTED_UNCOVERED(ns, "api") });
     const event = await waitFor(
       "a FailedCreate event",
       async () => {

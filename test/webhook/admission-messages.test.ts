@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/engine/types.js";
-import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings } from "../../src/webhook/admission-messages.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, retryWarnings } from "../../src/webhook/admission-messages.js";
 
 const warningLines = (findings: readonly Finding[]): string[] => boundedWarnings(findingWarnings(findings));
 
@@ -18,6 +18,20 @@ const finding = (overrides: Partial<Finding> = {}): Finding => ({
 });
 
 describe("admission messages", () => {
+  const coverage = (kind: string, overrides: Partial<Finding> = {}): Finding =>
+    finding({ rule: "ingress-policy", cappedFrom: "deny", object: { apiVersion: "apps/v1", kind, namespace: "shop", name: "web" }, ...overrides });
+  it.each([
+    ["a Deployment: rollout restart", coverage("Deployment"), false, ['netguard: Pods of Deployment shop/web are denied until their ingress coverage is in place; then "kubectl rollout restart deployment/web -n shop" retries at once (the controller\'s own backoff waits up to 16 minutes)']],
+    ["a DaemonSet: rollout restart", coverage("DaemonSet"), false, ['netguard: Pods of DaemonSet shop/web are denied until their ingress coverage is in place; then "kubectl rollout restart daemonset/web -n shop" retries at once (the controller\'s own backoff waits up to 16 minutes)']],
+    ["a Job: any change wakes its controller", coverage("Job"), false, ['netguard: Pods of Job shop/web are denied until their ingress coverage is in place; then "kubectl annotate job/web -n shop netguard.io/retry-at="$(date +%s)" --overwrite" retries at once (the controller\'s own backoff waits up to 16 minutes)']],
+    ["with the wake-up installed", coverage("StatefulSet"), true, ["netguard: Pods of StatefulSet shop/web are denied until their ingress coverage is in place; netguard wakes its controller as soon as a policy covers them"]],
+    ["a CronJob creates Jobs, not Pods", coverage("CronJob"), false, []],
+    ["a warn the policy chose (no Pod is denied)", finding({ rule: "ingress-policy" }), false, []],
+    ["another rule's capped finding", coverage("Deployment", { rule: "host-port" }), false, []],
+  ])("tells how a workload's denied Pods retry: %s", (_name, f, wakeUp, lines) => {
+    expect(boundedWarnings(retryWarnings([f], wakeUp))).toEqual(lines);
+  });
+
   it("counts warn and already-present findings past the per-object limit in one line each, and nothing when there are none", () => {
     expect(boundedWarnings(omittedWarnings(12_000, 3, 1000))).toEqual([
       "netguard: 12,000 more warn findings past the limit of 1,000 per object, not listed; run netguard check or audit for all of them",

@@ -55,7 +55,14 @@ describe("netguard serve over real HTTPS", () => {
     expect(answer.json).toEqual({
       apiVersion: "admission.k8s.io/v1",
       kind: "AdmissionReview",
-      response: { uid: "d1", allowed: true, warnings: [expect.stringMatching(/^\[ingress-policy\] Deployment default\/api: NetworkPolicy coverage/)] },
+      response: {
+        uid: "d1",
+        allowed: true,
+        warnings: [
+          expect.stringMatching(/^\[ingress-policy\] Deployment default\/api: NetworkPolicy coverage/),
+          'netguard: Pods of Deployment default/api are denied until their ingress coverage is in place; then "kubectl rollout restart deployment/api -n default" retries at once (the controller\'s own backoff waits up to 16 minutes)',
+        ],
+      },
     });
   });
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { issue, makeCa, secretDir, type Pem, type SecretDir } from "../../support/pki.js";
 import { tempDir } from "../../support/temp-dir.js";
@@ -34,6 +34,10 @@ export interface NetguardOptions {
   readonly shutdownDelaySeconds?: number;
   /** Node flags before the script, as the image's entrypoint has them (benchmarks measure memory with them). */
   readonly nodeFlags?: readonly string[];
+  /** Opt-in kustomize components installed with the identity (repository-relative), e.g. config/wake-controllers. */
+  readonly components?: readonly string[];
+  /** More `netguard serve` flags, as those components add to the Deployment. */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -44,10 +48,10 @@ export async function startNetguard(plane: ControlPlane, options: NetguardOption
   const dir = tempDir("netguard-serve-");
   const ca = options.ca ?? (await makeCa());
   const certs = options.certs ?? secretDir(await issue(ca));
-  const kubeconfig = await installedIdentity(plane);
+  const kubeconfig = await installedIdentity(plane, options.components ?? []);
   const policyFile = join(dir, "policy.yaml");
   const args = [...(options.nodeFlags ?? []), MAIN, "serve", "--cert-dir", certs.dir, "--kubeconfig", kubeconfig, "--host", "127.0.0.1", "--port", String(options.port ?? 0), "--health-port", "0", "--poll-seconds", "1"];
-  args.push("--shutdown-delay", String(options.shutdownDelaySeconds ?? 0));
+  args.push("--shutdown-delay", String(options.shutdownDelaySeconds ?? 0), ...(options.args ?? []));
   if (options.policy !== undefined) {
     writeFileSync(policyFile, options.policy);
     args.push("--policy", policyFile);
@@ -85,8 +89,8 @@ export async function startNetguard(plane: ControlPlane, options: NetguardOption
 const IDENTITY_KINDS = new Set(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"]);
 
 /** A kubeconfig with a token for the installed ServiceAccount (netguard-system/netguard-controller). */
-async function installedIdentity(plane: ControlPlane): Promise<string> {
-  const objects = parseAllDocuments(await kustomizeInstall(plane))
+async function installedIdentity(plane: ControlPlane, components: readonly string[]): Promise<string> {
+  const objects = parseAllDocuments(await kustomizeInstall(plane, components))
     .map((doc) => doc.toJS() as { kind: string; metadata: { name: string; namespace?: string } })
     .filter((object) => IDENTITY_KINDS.has(object.kind));
   const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
@@ -117,8 +121,14 @@ export function renderedWebhookConfiguration(port: number, ca: string, kustomize
 }
 
 /** The install as `kubectl kustomize .` renders it from the repository root. */
-export async function kustomizeInstall(plane: ControlPlane): Promise<string> {
-  const rendered = await plane.kubectl(["kustomize", ROOT]);
+export async function kustomizeInstall(plane: ControlPlane, components: readonly string[] = []): Promise<string> {
+  let dir = ROOT;
+  if (components.length > 0) {
+    dir = tempDir("netguard-install-");
+    const lines = components.map((component) => `  - ${relative(dir, join(ROOT, component))}`);
+    writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, ROOT)}\ncomponents:\n${lines.join("\n")}\n`);
+  }
+  const rendered = await plane.kubectl(["kustomize", dir]);
   if (rendered.code !== 0) throw new Error(`kubectl kustomize failed: ${rendered.stderr}`);
   return rendered.stdout;
 }
