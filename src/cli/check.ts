@@ -12,6 +12,7 @@ import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { parseCommandArgs, usageError } from "./command-args.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
+import { pathsInside, sourceBoundary } from "./contained-paths.js";
 import { loadPolicy } from "./load-policy.js";
 
 /** Usage text of `netguard check`. */
@@ -28,7 +29,8 @@ NetworkPolicies anywhere in the input count for ingress-policy coverage.
   --stdin-name PATH  the file name findings from stdin point at (default: <stdin>)
   --source-root DIR  where helm's "# Source:" and kustomize's origin paths start: rendered input
                      points back at the repository's files (stdin: always, from . by default;
-                     named files: only with --source-root)
+                     named files: only with --source-root); a path from the input is opened
+                     and shown only inside the working directory (or DIR when DIR lies outside it)
   --cluster          also count the NetworkPolicies already in the cluster for these namespaces
   --kubeconfig FILE  kubeconfig for --cluster (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --context NAME     kubeconfig context for --cluster
@@ -84,7 +86,9 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
   const namespace = args.values.namespace;
   const stdinName = args.values["stdin-name"];
   const sourceRoot = args.values["source-root"];
-  const collector = createCollector(namespace, { sourceRoot: sourceRoot ?? ".", readFile: deps.readFile ?? readTextFile });
+  const cwd = io.cwd?.() ?? process.cwd();
+  const outside = pathsInside(sourceBoundary(sourceRoot ?? ".", cwd), cwd);
+  const collector = createCollector(namespace, { sourceRoot: sourceRoot ?? ".", readFile: deps.readFile ?? readTextFile, outside });
   // File by file: each file's text is parsed and let go before the next is read.
   for await (const item of inputItems(args.positionals, io.readStdin)) {
     if (item.error) collector.addError(item.error);

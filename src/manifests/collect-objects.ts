@@ -41,7 +41,11 @@ export function createCollector(
       const document = item.document;
       const object = toKubeObject(document.value, { namespace: defaultNamespace, source: { file: input.file, line: document.line } });
       // Rendered input (helm template, kubectl kustomize) points back at the repository's own files.
-      const source = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, mapping, originFiles) : undefined;
+      const origin = object.ok ? originOf(object.value, document, { file: input.file, line: document.line, fieldLine: document.fieldLine }, mapping, originFiles) : undefined;
+      const source = origin?.source;
+      if (object.ok && origin?.refused !== undefined) {
+        problems.push({ object: object.value.ref, source: { file: input.file, line: document.line }, field: undefined, message: `not opening ${origin.refused.file}, which the input names as this object's source: ${origin.refused.why}; its findings point at ${input.file}` });
+      }
       // Keep the YAML tree (for field lines) only for kinds rules can report on or read coverage from: a
       // big ConfigMap's is dropped.
       if (object.ok && source && (isRuleSubject(object.value) || isCoverageInput(object.value))) {

@@ -13,6 +13,18 @@ export interface OriginOptions {
   readonly sourceRoot: string;
   /** Reads a repository file, to find the line of a kustomize origin; undefined when it cannot be read. */
   readonly readFile: (path: string) => string | undefined;
+  /**
+   * Why a path the input names lies outside what check may open (absolute, `..` past the boundary, a link
+   * pointing out); undefined when it is inside. The input is a pull request's render: it never decides
+   * which files the job opens or where an alert points.
+   */
+  readonly outside: (path: string) => string | undefined;
+}
+
+/** Where an object's findings point, and why a path its input named was refused (it points at the input then). */
+export interface Origin {
+  readonly source: SourceRef & { readonly fieldLine: (field: string) => number };
+  readonly refused?: { readonly file: string; readonly why: string };
 }
 
 /**
@@ -26,23 +38,32 @@ export function originOf(
   input: SourceRef & { readonly fieldLine: (field: string) => number },
   options: OriginOptions | undefined,
   files: OriginFiles,
-): SourceRef & { readonly fieldLine: (field: string) => number } {
-  if (options === undefined) return input;
+): Origin {
+  if (options === undefined) return { source: input };
   const origin = kustomizeOrigin(object.annotations[KUSTOMIZE_ORIGIN_ANNOTATION]);
   if (origin !== undefined) {
     const file = posix.normalize(posix.join(options.sourceRoot, origin));
+    const why = refusal(origin, file, options);
+    if (why !== undefined) return { source: input, refused: { file: origin, why } };
     let documents = files.get(file);
     // Each origin file is read and parsed once, however many objects came from it.
     if (documents === undefined) files.set(file, (documents = originDocuments(options.readFile(file))));
     const found = findObject(documents, object);
-    return found ? { file, line: found.line, fieldLine: found.fieldLine } : { file, line: 0, fieldLine: () => 0 };
+    return { source: found ? { file, line: found.line, fieldLine: found.fieldLine } : { file, line: 0, fieldLine: () => 0 } };
   }
   if (document.helmSource !== undefined) {
     const file = posix.normalize(posix.join(options.sourceRoot, document.helmSource));
+    const why = refusal(document.helmSource, file, options);
+    if (why !== undefined) return { source: input, refused: { file: document.helmSource, why } };
     const shift = document.line - 1;
-    return { file, line: 1, fieldLine: (field) => Math.max(1, document.fieldLine(field) - shift) };
+    return { source: { file, line: 1, fieldLine: (field) => Math.max(1, document.fieldLine(field) - shift) } };
   }
-  return input;
+  return { source: input };
+}
+
+/** A path the input names is relative to the source root: an absolute one is refused, as is one that leads out. */
+function refusal(named: string, file: string, options: OriginOptions): string | undefined {
+  return posix.isAbsolute(named) ? "it is an absolute path (paths from the input are taken relative to the source root only)" : options.outside(file);
 }
 
 /** The local path of an origin annotation; undefined for a remote one (repo/ref) or one that is not an origin. */
