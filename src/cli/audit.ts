@@ -9,7 +9,7 @@ import { listCoveragePolicies } from "../cluster/coverage-cache.js";
 import type { Inventory, Problem, Report } from "../engine/types.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
 import { renderPolicyReports, REPORT_APIS } from "../report/policy-report.js";
-import { OUTPUT_FORMATS, render } from "../report/render.js";
+import { render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { exitCodeFor } from "./check.js";
@@ -64,8 +64,8 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   const output = values.output;
   // Code scanning rejects a whole upload whose results point at no file, and a cluster's objects have none.
   if (output === "sarif") return fail("--output sarif is for files (netguard check): GitHub code scanning rejects results without a file, and a cluster's objects have none; use --output policyreport (Policy Reporter, kubectl) or json");
-  const formats = [...OUTPUT_FORMATS.filter((f) => f !== "sarif"), "policyreport"];
-  if (!formats.includes(output)) return fail(`--output must be one of ${formats.join(", ")}, not "${output}"`);
+  const format = AUDIT_FORMATS.find((f) => f === output);
+  if (format === undefined) return fail(`--output must be one of ${AUDIT_FORMATS.join(", ")}, not "${output}"`);
   const reportApi = REPORT_APIS.find((api) => api === values["report-api"]);
   if (reportApi === undefined) return fail(`--report-api must be one of ${REPORT_APIS.join(", ")}, not "${values["report-api"]}"`);
   if (values.namespace !== undefined && values["all-namespaces"]) return fail("--namespace and --all-namespaces exclude each other");
@@ -122,14 +122,27 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   const input = { report, checked: kept, version: VERSION, policy: policy.value };
 
   if (report.problems.length > 0) io.stderr(`netguard audit: incomplete: ${report.problems.map((p) => p.message).join("; ")}\n`);
-  if (output === "policyreport") io.stdout(renderPolicyReports(input, io.now(), reportApi));
   // The enabled coverage sources and whether this cluster serves each (one it does not covers nothing).
   const coverageSources = sources.map((source) => ({ source, served: !(others?.unservedSources ?? []).includes(source) }));
-  if (output === "json") io.stdout(`${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, sources: coverageSources, namespaces } }, null, 2)}\n`);
-  else if (output === "text") io.stdout(`${render("text", input)}${formatNamespaces(namespaces, skipped)}Coverage sources: ${coverageSources.map(({ source, served }) => (served ? source : `${source} (not served)`)).join(", ")}\n`);
-  else io.stdout(render("junit", input));
+  // Exactly one document of the chosen format on stdout, whatever the format: one switch, one write.
+  const document = ((): string => {
+    switch (format) {
+      case "policyreport":
+        return renderPolicyReports(input, io.now(), reportApi);
+      case "json":
+        return `${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, sources: coverageSources, namespaces } }, null, 2)}\n`;
+      case "text":
+        return `${render("text", input)}${formatNamespaces(namespaces, skipped)}Coverage sources: ${coverageSources.map(({ source, served }) => (served ? source : `${source} (not served)`)).join(", ")}\n`;
+      case "junit":
+        return render("junit", input);
+    }
+  })();
+  io.stdout(document);
   return exitCodeFor(report);
 }
+
+/** What `audit --output` takes: check's formats but SARIF (a cluster's objects have no file), and PolicyReports. */
+const AUDIT_FORMATS = ["text", "json", "junit", "policyreport"] as const;
 
 /** The per-namespace table of the text output. */
 export function formatNamespaces(rows: readonly NamespaceSummary[], skipped: number): string {
