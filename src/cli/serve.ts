@@ -4,6 +4,9 @@ import { createLogger } from "../logger.js";
 import { describeFsError } from "../manifests/read-inputs.js";
 import { formatPolicyErrors, parsePolicyText } from "../policy/parse-policy-text.js";
 import { DEFAULT_POLICY } from "../policy/policy.js";
+import { firstCertificates, keepCertificatesCurrent, type CertificateRenewal } from "../certificates/keep-current.js";
+import { selfManagedCertificates, type SelfManagedOptions } from "../certificates/self-managed.js";
+import type { Parsed } from "../kube/object.js";
 import { readPair } from "../webhook/certificates.js";
 import { generateDevCertificate } from "../webhook/dev-certificate.js";
 import { startWebhook, type WebhookConfig } from "../webhook/start-webhook.js";
@@ -17,6 +20,18 @@ Runs the HTTPS validating admission webhook: POST AdmissionReviews to /validate.
 
   --cert-dir DIR        directory with tls.crt and tls.key (a cert-manager Secret mounted as a
                         directory); reloaded when they change
+  --self-managed-certs  no cert-manager: netguard keeps a CA and serving certificate in --cert-secret,
+                        writes the CA into --webhook-configuration's caBundle, renews before expiry,
+                        and serves what the Secret holds from --cert-dir (an emptyDir)
+  --cert-secret NAME    the Secret of --namespace that holds them (with --self-managed-certs)
+  --webhook-configuration NAME
+                        the ValidatingWebhookConfiguration whose caBundle netguard writes
+  --service NAME        the webhook's Service: the certificate names NAME.NAMESPACE.svc[.cluster.local]
+  --namespace NS        netguard's namespace (default: $POD_NAMESPACE)
+  --cert-san NAMES      more DNS names or IPs for the certificate, comma-separated
+  --cert-validity DUR   serving certificate lifetime (default 8760h; s, m, h)
+  --cert-renew-before DUR
+                        renew this long before expiry (default 720h)
   --dev                 no cert dir: generate a self-signed certificate for localhost, and run
                         without a cluster unless --kubeconfig is given
   --port N              HTTPS port (default 8443)
@@ -40,6 +55,14 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
     options: {
       "cert-dir": { type: "string" },
       dev: { type: "boolean", default: false },
+      "self-managed-certs": { type: "boolean", default: false },
+      "cert-secret": { type: "string" },
+      "webhook-configuration": { type: "string" },
+      service: { type: "string" },
+      namespace: { type: "string" },
+      "cert-san": { type: "string", default: "" },
+      "cert-validity": { type: "string", default: "8760h" },
+      "cert-renew-before": { type: "string", default: "720h" },
       port: { type: "string", default: "8443" },
       host: { type: "string", default: "0.0.0.0" },
       "health-port": { type: "string", default: "8080" },
@@ -83,8 +106,10 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
     policy = parsed.value;
     policyFile = { path: values.policy, text };
   }
-  const pair = certDir !== undefined ? await readPair(certDir) : { ok: true as const, value: await generateDevCertificate() };
-  if (!pair.ok) return fail(pair.error);
+  const selfManaged = values["self-managed-certs"] ? selfManagedSettings(values, process.env["POD_NAMESPACE"]) : undefined;
+  if (selfManaged !== undefined && !selfManaged.ok) return fail(selfManaged.error);
+  if (selfManaged !== undefined && (certDir === undefined || values.dev)) return fail("--self-managed-certs writes the certificate into --cert-dir DIR (an emptyDir), and needs a cluster (not --dev)");
+
   let clientCa: string | undefined;
   if (values["client-ca-file"] !== undefined) {
     try {
@@ -101,6 +126,21 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
     cluster = loaded.value;
   }
   const logger = createLogger(values["log-level"]);
+  let renewal: CertificateRenewal | undefined;
+  if (selfManaged?.ok && cluster && certDir !== undefined) {
+    const reconcile = selfManagedCertificates(cluster, { ...selfManaged.value, logger, now: () => new Date() });
+    try {
+      await firstCertificates(reconcile, certDir, logger);
+    } catch (error) {
+      return fail(`--self-managed-certs: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    renewal = keepCertificatesCurrent({ reconcile, dir: certDir, intervalMs: pollSeconds * 1000, logger });
+  }
+  const pair = certDir !== undefined ? await readPair(certDir) : { ok: true as const, value: await generateDevCertificate() };
+  if (!pair.ok) {
+    renewal?.stop();
+    return fail(pair.error);
+  }
   let running;
   try {
     running = await startWebhook(
@@ -108,6 +148,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
       { logger, now: () => Date.now() },
     );
   } catch (error) {
+    renewal?.stop();
     return fail(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (values.dev) {
@@ -120,6 +161,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
       signals.off("SIGTERM", onTerm);
       signals.off("SIGINT", onInt);
       // Kubernetes waits 30 s after SIGTERM: delay plus a 20 s drain stays well inside it.
+      renewal?.stop();
       void webhook.shutdown({ delayMs: shutdownDelay * 1000, graceMs: 20_000 }).then(resolve);
     };
     const onTerm = (): void => stop("SIGTERM");
@@ -129,6 +171,50 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
   });
   logger.flush();
   return EXIT.clean;
+}
+
+/** The self-managed certificate settings from the flags, every missing one named. */
+function selfManagedSettings(
+  values: { readonly "cert-secret"?: string | undefined; readonly "webhook-configuration"?: string | undefined; readonly service?: string | undefined; readonly namespace?: string | undefined; readonly "cert-san": string; readonly "cert-validity": string; readonly "cert-renew-before": string },
+  podNamespace: string | undefined,
+): Parsed<Omit<SelfManagedOptions, "logger" | "now">> {
+  const namespace = values.namespace ?? podNamespace;
+  const missing = [
+    ...(values["cert-secret"] === undefined ? ["--cert-secret"] : []),
+    ...(values["webhook-configuration"] === undefined ? ["--webhook-configuration"] : []),
+    ...(values.service === undefined ? ["--service"] : []),
+    ...(namespace === undefined || namespace === "" ? ["--namespace (or $POD_NAMESPACE)"] : []),
+  ];
+  if (missing.length > 0) return { ok: false, error: `--self-managed-certs needs ${missing.join(", ")}` };
+  const validForMs = durationMs(values["cert-validity"]);
+  const renewBeforeMs = durationMs(values["cert-renew-before"]);
+  if (validForMs === undefined) return { ok: false, error: `--cert-validity must be a duration such as 8760h, 90m or 120s, not "${values["cert-validity"]}"` };
+  if (renewBeforeMs === undefined || renewBeforeMs >= validForMs) return { ok: false, error: `--cert-renew-before must be a duration shorter than --cert-validity, not "${values["cert-renew-before"]}"` };
+  const service = values.service ?? "";
+  const ns = namespace ?? "";
+  const extra = values["cert-san"].split(",").map((name) => name.trim()).filter((name) => name !== "");
+  return {
+    ok: true,
+    value: {
+      namespace: ns,
+      secretName: values["cert-secret"] ?? "",
+      webhookConfigurationName: values["webhook-configuration"] ?? "",
+      names: [`${service}.${ns}.svc`, `${service}.${ns}.svc.cluster.local`, ...extra],
+      validForMs,
+      renewBeforeMs,
+      // Ten years: the caBundle then stays the same across every serving renewal.
+      caValidForMs: Math.max(10 * 365 * 24 * 3600 * 1000, 4 * validForMs),
+    },
+  };
+}
+
+/** "8760h", "90m", "120s" in milliseconds (cert-manager's units); undefined for anything else. */
+function durationMs(text: string): number | undefined {
+  const match = /^(\d+)(h|m|s)$/.exec(text);
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  const unit = { h: 3_600_000, m: 60_000, s: 1000 }[match[2] as "h" | "m" | "s"];
+  return value > 0 ? value * unit : undefined;
 }
 
 function portNumber(text: string): number | undefined {

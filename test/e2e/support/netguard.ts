@@ -38,6 +38,10 @@ export interface NetguardOptions {
   readonly components?: readonly string[];
   /** More `netguard serve` flags, as those components add to the Deployment. */
   readonly args?: readonly string[];
+  /** The kustomization whose identity netguard runs as (repository-relative; default: the root, cert-manager's path). */
+  readonly install?: string;
+  /** netguard manages its own certificates in this directory (--self-managed-certs in args): no test CA. */
+  readonly selfManagedCertDir?: string;
 }
 
 /**
@@ -47,8 +51,8 @@ export interface NetguardOptions {
 export async function startNetguard(plane: ControlPlane, options: NetguardOptions = {}): Promise<Netguard> {
   const dir = tempDir("netguard-serve-");
   const ca = options.ca ?? (await makeCa());
-  const certs = options.certs ?? secretDir(await issue(ca));
-  const kubeconfig = await installedIdentity(plane, options.components ?? []);
+  const certs = options.selfManagedCertDir !== undefined ? { dir: options.selfManagedCertDir, swap: () => undefined } : (options.certs ?? secretDir(await issue(ca)));
+  const kubeconfig = await installedIdentity(plane, options.components ?? [], options.install);
   const policyFile = join(dir, "policy.yaml");
   const args = [...(options.nodeFlags ?? []), MAIN, "serve", "--cert-dir", certs.dir, "--kubeconfig", kubeconfig, "--host", "127.0.0.1", "--port", String(options.port ?? 0), "--health-port", "0", "--poll-seconds", "1"];
   args.push("--shutdown-delay", String(options.shutdownDelaySeconds ?? 0), ...(options.args ?? []));
@@ -86,11 +90,11 @@ export async function startNetguard(plane: ControlPlane, options: NetguardOption
 }
 
 /** Kinds of the install that give netguard its identity: applied for real, as `kubectl apply -k .` would. */
-const IDENTITY_KINDS = new Set(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"]);
+const IDENTITY_KINDS = new Set(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"]);
 
 /** A kubeconfig with a token for the installed ServiceAccount (netguard-system/netguard-controller). */
-async function installedIdentity(plane: ControlPlane, components: readonly string[]): Promise<string> {
-  const objects = parseAllDocuments(await kustomizeInstall(plane, components))
+async function installedIdentity(plane: ControlPlane, components: readonly string[], install: string | undefined): Promise<string> {
+  const objects = parseAllDocuments(await kustomizeInstall(plane, components, install))
     .map((doc) => doc.toJS() as { kind: string; metadata: { name: string; namespace?: string } })
     .filter((object) => IDENTITY_KINDS.has(object.kind));
   const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
@@ -121,12 +125,13 @@ export function renderedWebhookConfiguration(port: number, ca: string, kustomize
 }
 
 /** The install as `kubectl kustomize .` renders it from the repository root. */
-export async function kustomizeInstall(plane: ControlPlane, components: readonly string[] = []): Promise<string> {
-  let dir = ROOT;
+export async function kustomizeInstall(plane: ControlPlane, components: readonly string[] = [], install = "."): Promise<string> {
+  const base = join(ROOT, install);
+  let dir = base;
   if (components.length > 0) {
     dir = tempDir("netguard-install-");
     const lines = components.map((component) => `  - ${relative(dir, join(ROOT, component))}`);
-    writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, ROOT)}\ncomponents:\n${lines.join("\n")}\n`);
+    writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, base)}\ncomponents:\n${lines.join("\n")}\n`);
   }
   const rendered = await plane.kubectl(["kustomize", dir]);
   if (rendered.code !== 0) throw new Error(`kubectl kustomize failed: ${rendered.stderr}`);

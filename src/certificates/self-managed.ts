@@ -1,0 +1,115 @@
+import type { Logger } from "pino";
+import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
+import { apiStatusOf, describeApiError } from "../cluster/api-error.js";
+import { caProblem, issueCa, issueServing, servingProblem, type KeyPair } from "./issue.js";
+
+/** What netguard manages when no cert-manager is installed: its own Secret and its own webhook configuration. */
+export interface SelfManagedOptions {
+  readonly namespace: string;
+  readonly secretName: string;
+  readonly webhookConfigurationName: string;
+  /** The names the API server dials: <service>.<namespace>.svc and ….svc.cluster.local, plus any extra. */
+  readonly names: readonly string[];
+  readonly validForMs: number;
+  readonly renewBeforeMs: number;
+  readonly caValidForMs: number;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+/** The Secret's content as every replica serves it. */
+export interface ServedCertificates {
+  readonly serving: KeyPair;
+  /** PEM of the CA the webhook configuration's caBundle holds. */
+  readonly caBundle: string;
+  /** Whether this replica wrote the Secret (it won the race, or nobody else ran). */
+  readonly wrote: boolean;
+  /** Whether this replica updated the webhook configuration's caBundle. */
+  readonly injected: boolean;
+}
+
+/** The Secret keys: cert-manager's layout (tls.crt, tls.key, ca.crt) plus the CA's key, which only netguard reads. */
+const KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt", caKey: "ca.key" } as const;
+
+/** One reconcile: the Secret holds a valid CA and serving pair (issued when missing, foreign or expiring), and every webhook's caBundle is that CA. */
+export type Reconcile = () => Promise<ServedCertificates>;
+
+/**
+ * Several replicas reconcile at once: each reads the Secret, and only an update with the read
+ * resourceVersion is accepted, so one replica writes a new pair and the others get 409, read again and
+ * serve what it wrote. The caBundle update is the same CA from every replica, so its races are harmless.
+ */
+export function selfManagedCertificates(cluster: KubeConfig, options: SelfManagedOptions): Reconcile {
+  const core = cluster.makeApiClient(CoreV1Api);
+  const admission = cluster.makeApiClient(AdmissionregistrationV1Api);
+  const { namespace, secretName: name } = options;
+  const once = async (): Promise<ServedCertificates | "conflict"> => {
+    let secret: V1Secret;
+    try {
+      secret = await core.readNamespacedSecret({ name, namespace });
+    } catch (error) {
+      throw new Error(`reading Secret ${namespace}/${name}: ${describeApiError(error)}${apiStatusOf(error) === 404 ? " (the self-managed install creates it empty; netguard fills it)" : ""}`);
+    }
+    const data = secret.data ?? {};
+    const read = (key: string): string | undefined => (data[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString("utf8"));
+    const now = options.now();
+    let ca: KeyPair = { cert: read(KEYS.ca) ?? "", key: read(KEYS.caKey) ?? "" };
+    let serving: KeyPair = { cert: read(KEYS.cert) ?? "", key: read(KEYS.key) ?? "" };
+    // The CA must outlive a serving certificate issued now, or it is replaced (with a new serving pair).
+    const caWhy = caProblem(ca, now, options.validForMs + options.renewBeforeMs);
+    if (caWhy !== undefined) ca = await issueCa(now, options.caValidForMs);
+    const servingWhy = caWhy ?? servingProblem(serving, ca, options.names, now, options.renewBeforeMs);
+    let wrote = false;
+    if (servingWhy !== undefined) {
+      serving = await issueServing(ca, options.names, now, options.validForMs);
+      // The Secret as read (its resourceVersion makes the update lose to a replica that wrote first), new data.
+      secret.data = { ...data, [KEYS.cert]: b64(serving.cert), [KEYS.key]: b64(serving.key), [KEYS.ca]: b64(ca.cert), [KEYS.caKey]: b64(ca.key) };
+      try {
+        await core.replaceNamespacedSecret({ name, namespace, body: secret });
+      } catch (error) {
+        if (apiStatusOf(error) === 409) return "conflict";
+        throw new Error(`writing Secret ${namespace}/${name}: ${describeApiError(error)}`);
+      }
+      wrote = true;
+      options.logger.info({ secret: `${namespace}/${name}`, reason: caWhy ? `CA: ${caWhy}` : servingWhy, notAfter: new Date(now.getTime() + options.validForMs).toISOString() }, "issued a serving certificate");
+    }
+    const injected = await injectCaBundle(admission, options.webhookConfigurationName, ca.cert);
+    if (injected) options.logger.info({ webhookConfiguration: options.webhookConfigurationName }, "wrote the CA into the webhook configuration's caBundle");
+    return { serving, caBundle: ca.cert, wrote, injected };
+  };
+  return async () => {
+    // A conflict means another replica wrote first: read again and take its pair.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const result = await once();
+      if (result !== "conflict") return result;
+    }
+    throw new Error(`writing Secret ${namespace}/${name}: it kept changing under netguard (5 conflicts in a row)`);
+  };
+}
+
+/** Sets every webhook's clientConfig.caBundle to the CA; an update races only with the same value from another replica. */
+async function injectCaBundle(api: AdmissionregistrationV1Api, name: string, caPem: string): Promise<boolean> {
+  const bundle = b64(caPem);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    let config;
+    try {
+      config = await api.readValidatingWebhookConfiguration({ name });
+    } catch (error) {
+      throw new Error(`reading ValidatingWebhookConfiguration ${name}: ${describeApiError(error)}`);
+    }
+    const webhooks = config.webhooks ?? [];
+    if (webhooks.every((webhook) => webhook.clientConfig.caBundle === bundle)) return false;
+    for (const webhook of webhooks) webhook.clientConfig.caBundle = bundle;
+    try {
+      await api.replaceValidatingWebhookConfiguration({ name, body: config });
+      return true;
+    } catch (error) {
+      if (apiStatusOf(error) !== 409) throw new Error(`writing ValidatingWebhookConfiguration ${name}: ${describeApiError(error)}`);
+    }
+  }
+  throw new Error(`writing ValidatingWebhookConfiguration ${name}: it kept changing under netguard (5 conflicts in a row)`);
+}
+
+function b64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
