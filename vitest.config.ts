@@ -15,7 +15,7 @@ export default defineConfig({
           testTimeout: 20_000,
           hookTimeout: 20_000,
           // Temp directories live under one per-run directory, removed at the end (workers are killed, not exited).
-          globalSetup: ["test/global-setup.ts"],
+          globalSetup: ["test/global-setup.ts", "test/tools-setup.ts"],
           sequence: { groupOrder: 0 },
         },
       },
@@ -27,7 +27,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // The e2e setup finds or builds the control-plane binaries once, before any worker starts.
-          globalSetup: ["test/global-setup.ts", "test/e2e/support/global-setup.ts"],
+          globalSetup: ["test/global-setup.ts", "test/tools-setup.ts", "test/e2e/support/global-setup.ts"],
           // After the unit tests (whose load and shutdown tests must not share the cores with a control
           // plane), and one file at a time: each file runs its own etcd, kube-apiserver and controllers.
           sequence: { groupOrder: 1 },
