@@ -40,6 +40,8 @@ export interface NetguardOptions {
   readonly args?: readonly string[];
   /** The kustomization whose identity netguard runs as (repository-relative; default: the root, cert-manager's path). */
   readonly install?: string;
+  /** Run as this existing ServiceAccount (installed by another path, e.g. helm) instead of applying the kustomize identity. */
+  readonly account?: { readonly namespace: string; readonly name: string };
   /** netguard manages its own certificates in this directory (--self-managed-certs in args): no test CA. */
   readonly selfManagedCertDir?: string;
 }
@@ -52,7 +54,7 @@ export async function startNetguard(plane: ControlPlane, options: NetguardOption
   const dir = tempDir("netguard-serve-");
   const ca = options.ca ?? (await makeCa());
   const certs = options.selfManagedCertDir !== undefined ? { dir: options.selfManagedCertDir, swap: () => undefined } : (options.certs ?? secretDir(await issue(ca)));
-  const kubeconfig = await installedIdentity(plane, options.components ?? [], options.install);
+  const kubeconfig = options.account ? await accountKubeconfig(plane, options.account) : await installedIdentity(plane, options.components ?? [], options.install);
   const policyFile = join(dir, "policy.yaml");
   const args = [...(options.nodeFlags ?? []), MAIN, "serve", "--cert-dir", certs.dir, "--kubeconfig", kubeconfig, "--host", "127.0.0.1", "--port", String(options.port ?? 0), "--health-port", "0", "--poll-seconds", "1"];
   args.push("--shutdown-delay", String(options.shutdownDelaySeconds ?? 0), ...(options.args ?? []));
@@ -101,9 +103,14 @@ async function installedIdentity(plane: ControlPlane, components: readonly strin
   if (applied.code !== 0) throw new Error(`installing netguard's identity: ${applied.stderr}`);
   const account = objects.find((object) => object.kind === "ServiceAccount");
   if (!account) throw new Error("the install has no ServiceAccount");
-  const token = await plane.kubectl(["create", "token", account.metadata.name, "-n", account.metadata.namespace ?? "default", "--duration=24h"]);
+  return accountKubeconfig(plane, { namespace: account.metadata.namespace ?? "default", name: account.metadata.name });
+}
+
+/** A kubeconfig with a fresh token for a ServiceAccount. */
+async function accountKubeconfig(plane: ControlPlane, account: { readonly namespace: string; readonly name: string }): Promise<string> {
+  const token = await plane.kubectl(["create", "token", account.name, "-n", account.namespace, "--duration=24h"]);
   if (token.code !== 0) throw new Error(`minting a token: ${token.stderr}`);
-  return plane.kubeconfigFor(`${account.metadata.namespace ?? ""}-${account.metadata.name}`, token.stdout.trim());
+  return plane.kubeconfigFor(`${account.namespace}-${account.name}`, token.stdout.trim());
 }
 
 /**
