@@ -21,7 +21,7 @@ export interface RuleSettings {
     readonly action: ActionSetting;
     readonly enforceOn: EnforceOn;
     readonly whenUnverified: UnverifiedCoverage;
-    /** What a NetworkPolicy delete or edit that leaves running Pods without ingress coverage gets. */
+    /** What a NetworkPolicy delete or edit that leaves non-terminating Pods without ingress coverage gets. */
     readonly guard: ActionSetting;
     /** The policy kinds whose isolation counts, as the platform team says its CNI enforces them. */
     readonly sources: readonly CoverageSource[];

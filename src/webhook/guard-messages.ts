@@ -26,7 +26,7 @@ export function describeGroup(group: StrandedGroup): string {
 }
 
 function podCount(count: number): string {
-  return count === 1 ? "1 running Pod with no NetworkPolicy isolating it" : `${String(count)} running Pods with no NetworkPolicy isolating them`;
+  return count === 1 ? "1 non-terminating Pod with no NetworkPolicy isolating it" : `${String(count)} non-terminating Pods with no NetworkPolicy isolating them`;
 }
 
 function what(verdict: Stranded | Unverified, deleting: boolean): string {

@@ -153,7 +153,7 @@ function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome 
   return confirmIfCoverage(request, outcome, input, deps);
 }
 
-/** A NetworkPolicy delete or edit: which running Pods it would leave without ingress isolation decides on top of the review. */
+/** A NetworkPolicy delete or edit: which non-terminating Pods it would leave without ingress isolation decides on top of the review. */
 async function guarded(
   request: AdmissionRequest,
   outcome: ReviewOutcome,

@@ -129,7 +129,7 @@ describe("netguard audit against a fake API server", () => {
 });
 
 describe("netguard audit: Pods uncovered now (drift since admission)", () => {
-  it("counts running Pods no ingress policy selects, owned ones too, but not terminating or exempt ones; unknown without Pods", async () => {
+  it("counts non-terminating Pods no ingress policy selects, owned ones too, but not terminating or exempt ones; unknown without Pods", async () => {
     const api = await startFakeCluster();
     const policyFile = join(tempDir("netguard-audit-drift-"), "policy.yaml");
     writeFileSync(policyFile, "exemptions:\n  - reason: a node agent\n    kinds: [Pod]\n    names: [agent]\n");

@@ -12,7 +12,7 @@ const GUARD_DENY = SHIPPED_POLICY.replace("whenUnverified: deny}", "whenUnverifi
 const NETWORK_DENIED = 'admission webhook "network.netguard.io" denied the request: ';
 
 const stranded = (ns: string): string =>
-  `deleting NetworkPolicy ${ns}/web-ingress would leave 2 running Pods with no NetworkPolicy isolating them for ingress (Deployment ${ns}/web: 2 pods labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first`;
+  `deleting NetworkPolicy ${ns}/web-ingress would leave 2 non-terminating Pods with no NetworkPolicy isolating them for ingress (Deployment ${ns}/web: 2 pods labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first`;
 
 describeE2e("guarding NetworkPolicy deletes on a real control plane", () => {
   const env = useE2eEnvironment({ netguard: { policy: GUARD_DENY } });
@@ -79,7 +79,7 @@ describeE2e("guarding NetworkPolicy deletes on a real control plane", () => {
       code: 1,
       stdout: "",
       stderr:
-        `Error from server (Forbidden): error when replacing "STDIN": ${NETWORK_DENIED}this change to NetworkPolicy ${ns}/web-ingress would leave 2 running Pods with no NetworkPolicy isolating them for ingress ` +
+        `Error from server (Forbidden): error when replacing "STDIN": ${NETWORK_DENIED}this change to NetworkPolicy ${ns}/web-ingress would leave 2 non-terminating Pods with no NetworkPolicy isolating them for ingress ` +
         `(Deployment ${ns}/web: 2 pods labelled app=web): add a NetworkPolicy that selects them first, or keep this policy selecting them\n`,
     });
     // An edit of the ingress rules alone changes no coverage: not guarded.

@@ -28,6 +28,13 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
   const env = useE2eEnvironment({ netguard: { policy: SHIPPED_POLICY } });
   const kubectl = (args: readonly string[], stdin?: string) => env.plane().kubectl(args, { cwd: FIXTURES, ...(stdin === undefined ? {} : { stdin }) });
 
+  it("the kubectl that prints these texts (the README names it): the machine's dispatcher picks the server's minor", async () => {
+    const version = await kubectl(["version", "-o", "json"]);
+    const parsed = JSON.parse(version.stdout) as { clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string } };
+    expect(parsed.serverVersion.gitVersion).toMatch(/^v1\.33\./);
+    expect(parsed.clientVersion.gitVersion).toMatch(/^v1\.33\./);
+  });
+
   it("denies a Deployment with hostNetwork, a UDP port and no covering policy: apply, create, apply --server-side; nothing is created", async () => {
     const ns = "e2e-deny";
     await createNamespace(env.plane(), ns);
@@ -244,7 +251,7 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
     expect(await kubectl(["delete", "networkpolicy", "web-in", "-n", ns])).toEqual({
       code: 0,
       stdout: 'networkpolicy.networking.k8s.io "web-in" deleted\n',
-      stderr: `Warning: [ingress-policy] deleting NetworkPolicy ${ns}/web-in leaves 1 running Pod with no NetworkPolicy isolating it for ingress:\nWarning: [ingress-policy]   Pod ${ns}/first: 1 pod labelled app=web\n`,
+      stderr: `Warning: [ingress-policy] deleting NetworkPolicy ${ns}/web-in leaves 1 non-terminating Pod with no NetworkPolicy isolating it for ingress:\nWarning: [ingress-policy]   Pod ${ns}/first: 1 pod labelled app=web\n`,
     });
     expect(await kubectl(["create", "-f", "-"], plainPod(ns, "second", { app: "web" }))).toEqual({
       code: 1,

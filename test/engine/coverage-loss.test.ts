@@ -14,7 +14,7 @@ const names = (list: readonly { ref: { name: string } }[]) => list.map((p) => p.
 
 describe("podsLosingCoverage", () => {
   it.each([
-    ["deleting the only policy: its running Pods, not terminating ones", web, undefined, [], ["web-1", "web-2"]],
+    ["deleting the only policy: its non-terminating Pods, not terminating ones", web, undefined, [], ["web-1", "web-2"]],
     ["deleting it while a default-deny remains: none", web, undefined, [all], []],
     ["deleting default-deny while web remains: the Pods only it covered", all, undefined, [web], ["api-1"]],
     ["an Egress-only policy remaining covers nothing", web, undefined, [egressOnly], ["web-1", "web-2"]],

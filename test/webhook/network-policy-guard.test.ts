@@ -73,7 +73,7 @@ describe("guardNetworkPolicy", () => {
     const verdict = await run({ policy: policyWith({ "ingress-policy": { guard: "deny" } }) });
     if (verdict.kind !== "stranded") throw new Error("expected stranded");
     expect(strandedMessage(verdict)).toBe(
-      "deleting NetworkPolicy shop/web-ingress would leave 4 running Pods with no NetworkPolicy isolating them for ingress (Deployment shop/web: 3 pods labelled app=web; Pod shop/debug: 1 pod labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first",
+      "deleting NetworkPolicy shop/web-ingress would leave 4 non-terminating Pods with no NetworkPolicy isolating them for ingress (Deployment shop/web: 3 pods labelled app=web; Pod shop/debug: 1 pod labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first",
     );
     expect(guardedResponse("u", { uid: "u", allowed: true }, verdict)).toEqual({ uid: "u", allowed: false, status: { code: 403, reason: "Forbidden", message: strandedMessage(verdict) } });
   });
@@ -84,7 +84,7 @@ describe("guardNetworkPolicy", () => {
       uid: "u",
       allowed: true,
       warnings: [
-        "[ingress-policy] deleting NetworkPolicy shop/web-ingress leaves 4 running Pods with no NetworkPolicy isolating them for ingress:",
+        "[ingress-policy] deleting NetworkPolicy shop/web-ingress leaves 4 non-terminating Pods with no NetworkPolicy isolating them for ingress:",
         "[ingress-policy]   Deployment shop/web: 3 pods labelled app=web",
         "[ingress-policy]   Pod shop/debug: 1 pod labelled app=web",
       ],

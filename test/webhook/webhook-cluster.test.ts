@@ -118,7 +118,7 @@ describe("serve with a cluster", () => {
       const json = (await h.post(deleteReview())).json as { response: { allowed: boolean; warnings?: string[] } };
       expect(json.response).toMatchObject({
         allowed: true,
-        warnings: ["[ingress-policy] deleting NetworkPolicy shop/web leaves 1 running Pod with no NetworkPolicy isolating it for ingress:", "[ingress-policy]   Pod shop/web-1: 1 pod labelled app=web"],
+        warnings: ["[ingress-policy] deleting NetworkPolicy shop/web leaves 1 non-terminating Pod with no NetworkPolicy isolating it for ingress:", "[ingress-policy]   Pod shop/web-1: 1 pod labelled app=web"],
       });
       const listed = api.requests.findIndex((r) => r.startsWith("GET /api/v1/namespaces/shop/pods"));
       expect(api.requests[listed]).toBe("GET /api/v1/namespaces/shop/pods?limit=500");
@@ -133,7 +133,7 @@ describe("serve with a cluster", () => {
       await h.webhook.cache?.synced;
       expect(allowedOf((await h.post(deleteReview())).json)).toBe(false);
       expect(messageOf((await h.post(deleteReview())).json)).toBe(
-        "deleting NetworkPolicy shop/web would leave 1 running Pod with no NetworkPolicy isolating it for ingress (Pod shop/web-1: 1 pod labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first",
+        "deleting NetworkPolicy shop/web would leave 1 non-terminating Pod with no NetworkPolicy isolating it for ingress (Pod shop/web-1: 1 pod labelled app=web): add a NetworkPolicy that selects them first, or delete the workloads first",
       );
       expect(allowedOf((await h.post(deleteReview("system:serviceaccount:kube-system:namespace-controller"))).json)).toBe(true);
     });
