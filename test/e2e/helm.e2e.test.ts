@@ -44,7 +44,7 @@ describeE2e("the Helm chart on a real control plane", () => {
   const helm = async (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
       execFile(helmBinary ?? "helm", [...args, "--kubeconfig", need().kubeconfig], { encoding: "utf8" }, (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       });
     });
   const policyFromConfigMap = async (): Promise<string> => (await need().kubectl(["get", "configmap", "netguard-policy", "-n", NS, "-o", "jsonpath={.data.policy\\.yaml}"])).stdout;
