@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { tempDir } from "../support/temp-dir.js";
 import { startControlPlane, type ControlPlane } from "./support/control-plane.js";
 import { createNamespace, startNetguard, waitUntilEnforced, type Netguard } from "./support/netguard.js";
+import { freePort } from "./support/processes.js";
 import { repoRoot } from "./support/repo-root.js";
 import { describeE2e, e2eAssets } from "./support/suite.js";
 
@@ -13,17 +13,6 @@ const NS = "netguard-system";
 const APP_NS = "e2e-helm";
 const CHART = join(repoRoot(), "charts", "netguard");
 const helmBinary = process.env["NETGUARD_HELM"];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * `helm install`, `helm upgrade` and `helm uninstall` of charts/netguard on the real control plane, with

@@ -1,13 +1,12 @@
 import { X509Certificate } from "node:crypto";
 import { Agent, request } from "node:https";
-import { createServer } from "node:net";
 import { connect } from "node:tls";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { tempDir } from "../support/temp-dir.js";
 import { startControlPlane, type ControlPlane } from "./support/control-plane.js";
 import { createNamespace, kustomizeInstall, startNetguard, waitUntilEnforced, type Netguard } from "./support/netguard.js";
-import { waitFor } from "./support/processes.js";
+import { freePort, waitFor } from "./support/processes.js";
 import { describeE2e, e2eAssets } from "./support/suite.js";
 
 const NS = "netguard-system";
@@ -26,17 +25,6 @@ const flags = (): string[] => [
   "--cert-validity=40s",
   "--cert-renew-before=28s",
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * `kubectl apply -k config/self-managed`, no cert-manager anywhere: the test changes only the webhooks'
