@@ -21,7 +21,7 @@ export async function issueCa(now: Date, validForMs: number): Promise<KeyPair> {
       { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     ],
   });
-  return { cert: pems.cert, key: pems.private };
+  return pemPair(pems.cert, pems.private);
 }
 
 /** A serving certificate for the given DNS names and IPs, signed by the CA. */
@@ -40,7 +40,7 @@ export async function issueServing(ca: KeyPair, names: readonly string[], now: D
       { name: "subjectAltName", altNames: names.map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name })) },
     ],
   });
-  return { cert: pems.cert, key: pems.private };
+  return pemPair(pems.cert, pems.private);
 }
 
 /** Why a stored CA cannot go on signing (unreadable, not a CA, key mismatch, expiring), or undefined when it can. */
@@ -77,4 +77,9 @@ function parsed(pair: KeyPair, check: (x509: X509Certificate) => string | undefi
 function expiring(x509: X509Certificate, now: Date, renewBeforeMs: number): string | undefined {
   const notAfter = new Date(x509.validTo).getTime();
   return notAfter - now.getTime() <= renewBeforeMs ? `it expires at ${new Date(notAfter).toISOString()}, within the renewal window` : undefined;
+}
+
+/** PEM text ends with a newline, so bundles join and split back to the same certificates. */
+function pemPair(cert: string, key: string): KeyPair {
+  return { cert: cert.endsWith("\n") ? cert : `${cert}\n`, key: key.endsWith("\n") ? key : `${key}\n` };
 }

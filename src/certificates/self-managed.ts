@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import { apiStatusOf, describeApiError } from "../cluster/api-error.js";
-import { caProblem, issueCa, issueServing, servingProblem, type KeyPair } from "./issue.js";
+import { X509Certificate } from "node:crypto";
+import type { KeyPair } from "./issue.js";
+import { rotationStep, splitPem, type CertificateState } from "./rotation.js";
 
 /** What netguard manages when no cert-manager is installed: its own Secret and its own webhook configuration. */
 export interface SelfManagedOptions {
@@ -13,6 +15,7 @@ export interface SelfManagedOptions {
   readonly validForMs: number;
   readonly renewBeforeMs: number;
   readonly caValidForMs: number;
+  readonly caOverlapMs: number;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -28,8 +31,8 @@ export interface ServedCertificates {
   readonly injected: boolean;
 }
 
-/** The Secret keys: cert-manager's layout (tls.crt, tls.key, ca.crt) plus the CA's key, which only netguard reads. */
-const KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt", caKey: "ca.key" } as const;
+/** The Secret keys: cert-manager's layout (tls.crt, tls.key, ca.crt: every trusted CA, the signing one first) plus the CA's key and a CA on its way in. */
+const KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt", caKey: "ca.key", nextCa: "next-ca.crt", nextCaKey: "next-ca.key", nextSince: "next-ca-since" } as const;
 
 /** One reconcile: the Secret holds a valid CA and serving pair (issued when missing, foreign or expiring), and every webhook's caBundle is that CA. */
 export type Reconcile = () => Promise<ServedCertificates>;
@@ -51,19 +54,30 @@ export function selfManagedCertificates(cluster: KubeConfig, options: SelfManage
       throw new Error(`reading Secret ${namespace}/${name}: ${describeApiError(error)}${apiStatusOf(error) === 404 ? " (the self-managed install creates it empty; netguard fills it)" : ""}`);
     }
     const data = secret.data ?? {};
-    const read = (key: string): string | undefined => (data[key] === undefined ? undefined : Buffer.from(data[key], "base64").toString("utf8"));
+    const read = (key: string): string => (data[key] === undefined ? "" : Buffer.from(data[key], "base64").toString("utf8"));
     const now = options.now();
-    let ca: KeyPair = { cert: read(KEYS.ca) ?? "", key: read(KEYS.caKey) ?? "" };
-    let serving: KeyPair = { cert: read(KEYS.cert) ?? "", key: read(KEYS.key) ?? "" };
-    // The CA must outlive a serving certificate issued now, or it is replaced (with a new serving pair).
-    const caWhy = caProblem(ca, now, options.validForMs + options.renewBeforeMs);
-    if (caWhy !== undefined) ca = await issueCa(now, options.caValidForMs);
-    const servingWhy = caWhy ?? servingProblem(serving, ca, options.names, now, options.renewBeforeMs);
+    const trusted = splitPem(read(KEYS.ca));
+    const since = Date.parse(read(KEYS.nextSince));
+    const stored: Partial<CertificateState> = {
+      serving: { cert: read(KEYS.cert), key: read(KEYS.key) },
+      signing: { cert: trusted[0] ?? "", key: read(KEYS.caKey) },
+      trusted,
+      ...(read(KEYS.nextCa) !== "" && Number.isFinite(since) ? { next: { ca: { cert: read(KEYS.nextCa), key: read(KEYS.nextCaKey) }, since: new Date(since) } } : {}),
+    };
+    const step = await rotationStep(stored, now, options);
+    let state = stored as CertificateState;
     let wrote = false;
-    if (servingWhy !== undefined) {
-      serving = await issueServing(ca, options.names, now, options.validForMs);
+    if (step !== undefined) {
+      state = step.state;
+      const next = state.next;
       // The Secret as read (its resourceVersion makes the update lose to a replica that wrote first), new data.
-      secret.data = { ...data, [KEYS.cert]: b64(serving.cert), [KEYS.key]: b64(serving.key), [KEYS.ca]: b64(ca.cert), [KEYS.caKey]: b64(ca.key) };
+      secret.data = {
+        [KEYS.cert]: b64(state.serving.cert),
+        [KEYS.key]: b64(state.serving.key),
+        [KEYS.ca]: b64(state.trusted.join("")),
+        [KEYS.caKey]: b64(state.signing.key),
+        ...(next ? { [KEYS.nextCa]: b64(next.ca.cert), [KEYS.nextCaKey]: b64(next.ca.key), [KEYS.nextSince]: b64(next.since.toISOString()) } : {}),
+      };
       try {
         await core.replaceNamespacedSecret({ name, namespace, body: secret });
       } catch (error) {
@@ -71,11 +85,12 @@ export function selfManagedCertificates(cluster: KubeConfig, options: SelfManage
         throw new Error(`writing Secret ${namespace}/${name}: ${describeApiError(error)}`);
       }
       wrote = true;
-      options.logger.info({ secret: `${namespace}/${name}`, reason: caWhy ? `CA: ${caWhy}` : servingWhy, notAfter: new Date(now.getTime() + options.validForMs).toISOString() }, "issued a serving certificate");
+      options.logger.info({ secret: `${namespace}/${name}`, reason: step.reason, notAfter: new X509Certificate(state.serving.cert).validTo }, "self-managed certificates updated");
     }
-    const injected = await injectCaBundle(admission, options.webhookConfigurationName, ca.cert);
-    if (injected) options.logger.info({ webhookConfiguration: options.webhookConfigurationName }, "wrote the CA into the webhook configuration's caBundle");
-    return { serving, caBundle: ca.cert, wrote, injected };
+    const bundle = state.trusted.join("");
+    const injected = await injectCaBundle(admission, options.webhookConfigurationName, bundle);
+    if (injected) options.logger.info({ webhookConfiguration: options.webhookConfigurationName, cas: state.trusted.length }, "wrote the trusted CAs into the webhook configuration's caBundle");
+    return { serving: state.serving, caBundle: bundle, wrote, injected };
   };
   return async () => {
     // A conflict means another replica wrote first: read again and take its pair.

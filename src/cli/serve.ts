@@ -32,6 +32,7 @@ Runs the HTTPS validating admission webhook: POST AdmissionReviews to /validate.
   --cert-validity DUR   serving certificate lifetime (default 8760h; s, m, h)
   --cert-renew-before DUR
                         renew this long before expiry (default 720h)
+  --ca-validity DUR     CA lifetime (default 87600h); a new CA joins the caBundle before it signs
   --dev                 no cert dir: generate a self-signed certificate for localhost, and run
                         without a cluster unless --kubeconfig is given
   --port N              HTTPS port (default 8443)
@@ -63,6 +64,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
       "cert-san": { type: "string", default: "" },
       "cert-validity": { type: "string", default: "8760h" },
       "cert-renew-before": { type: "string", default: "720h" },
+      "ca-validity": { type: "string" },
       port: { type: "string", default: "8443" },
       host: { type: "string", default: "0.0.0.0" },
       "health-port": { type: "string", default: "8080" },
@@ -106,7 +108,7 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
     policy = parsed.value;
     policyFile = { path: values.policy, text };
   }
-  const selfManaged = values["self-managed-certs"] ? selfManagedSettings(values, process.env["POD_NAMESPACE"]) : undefined;
+  const selfManaged = values["self-managed-certs"] ? selfManagedSettings(values, process.env["POD_NAMESPACE"], pollSeconds * 1000) : undefined;
   if (selfManaged !== undefined && !selfManaged.ok) return fail(selfManaged.error);
   if (selfManaged !== undefined && (certDir === undefined || values.dev)) return fail("--self-managed-certs writes the certificate into --cert-dir DIR (an emptyDir), and needs a cluster (not --dev)");
 
@@ -175,8 +177,9 @@ export async function runServe(argv: readonly string[], io: CliIo, signals: Node
 
 /** The self-managed certificate settings from the flags, every missing one named. */
 function selfManagedSettings(
-  values: { readonly "cert-secret"?: string | undefined; readonly "webhook-configuration"?: string | undefined; readonly service?: string | undefined; readonly namespace?: string | undefined; readonly "cert-san": string; readonly "cert-validity": string; readonly "cert-renew-before": string },
+  values: { readonly "cert-secret"?: string | undefined; readonly "webhook-configuration"?: string | undefined; readonly service?: string | undefined; readonly namespace?: string | undefined; readonly "cert-san": string; readonly "cert-validity": string; readonly "cert-renew-before": string; readonly "ca-validity"?: string | undefined },
   podNamespace: string | undefined,
+  pollMs: number,
 ): Parsed<Omit<SelfManagedOptions, "logger" | "now">> {
   const namespace = values.namespace ?? podNamespace;
   const missing = [
@@ -190,6 +193,9 @@ function selfManagedSettings(
   const renewBeforeMs = durationMs(values["cert-renew-before"]);
   if (validForMs === undefined) return { ok: false, error: `--cert-validity must be a duration such as 8760h, 90m or 120s, not "${values["cert-validity"]}"` };
   if (renewBeforeMs === undefined || renewBeforeMs >= validForMs) return { ok: false, error: `--cert-renew-before must be a duration shorter than --cert-validity, not "${values["cert-renew-before"]}"` };
+  // Ten years by default: the caBundle then stays the same across every serving renewal.
+  const caValidForMs = values["ca-validity"] === undefined ? Math.max(10 * 365 * 24 * 3600 * 1000, 4 * validForMs) : durationMs(values["ca-validity"]);
+  if (caValidForMs === undefined || caValidForMs <= validForMs + renewBeforeMs) return { ok: false, error: `--ca-validity must be a duration longer than --cert-validity plus --cert-renew-before, not "${values["ca-validity"] ?? ""}"` };
   const service = values.service ?? "";
   const ns = namespace ?? "";
   const extra = values["cert-san"].split(",").map((name) => name.trim()).filter((name) => name !== "");
@@ -202,8 +208,9 @@ function selfManagedSettings(
       names: [`${service}.${ns}.svc`, `${service}.${ns}.svc.cluster.local`, ...extra],
       validForMs,
       renewBeforeMs,
-      // Ten years: the caBundle then stays the same across every serving renewal.
-      caValidForMs: Math.max(10 * 365 * 24 * 3600 * 1000, 4 * validForMs),
+      caValidForMs,
+      // A new CA signs only after the API server has had this long to read it in the caBundle.
+      caOverlapMs: Math.max(5 * pollMs, 5000),
     },
   };
 }

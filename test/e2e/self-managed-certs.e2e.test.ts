@@ -6,6 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { tempDir } from "../support/temp-dir.js";
 import { startControlPlane, type ControlPlane } from "./support/control-plane.js";
 import { createNamespace, kustomizeInstall, startNetguard, waitUntilEnforced, type Netguard } from "./support/netguard.js";
+import { splitPem } from "../../src/certificates/rotation.js";
 import { freePort, waitFor } from "./support/processes.js";
 import { describeE2e, e2eAssets } from "./support/suite.js";
 
@@ -14,7 +15,7 @@ const SECRET = "netguard-webhook-server-cert";
 const CONFIG = "netguard-validating-webhook";
 const APP_NS = "e2e-self-managed";
 
-/** The install's own flags (config/self-managed), plus 127.0.0.1 for the URL the test points the API server at, and a short lifetime to see renewals. */
+/** The install's own flags (config/self-managed), plus 127.0.0.1 for the URL the test points the API server at, and short lifetimes to see renewals and CA rotations. */
 const flags = (): string[] => [
   "--self-managed-certs",
   `--cert-secret=${SECRET}`,
@@ -24,6 +25,8 @@ const flags = (): string[] => [
   "--cert-san=127.0.0.1",
   "--cert-validity=40s",
   "--cert-renew-before=28s",
+  // 75 s: a CA can outlive a new serving pair (40 s + 28 s) only in its first 7 s, so CAs rotate too.
+  "--ca-validity=75s",
 ];
 
 /**
@@ -75,9 +78,10 @@ describeE2e("self-managed certificates: no cert-manager", () => {
     expect(await secret()).toEqual({});
     replicas.push(await startNetguard(need(), { install: "config/self-managed", port, selfManagedCertDir: tempDir("netguard-sm-"), args: flags() }));
     const stored = await secret();
-    expect(Object.keys(stored).sort()).toEqual(["ca.crt", "ca.key", "tls.crt", "tls.key"]);
-    const ca = new X509Certificate(stored["ca.crt"] ?? "");
-    expect(ca.ca).toBe(true);
+    expect(Object.keys(stored).filter((key) => !key.startsWith("next-ca")).sort()).toEqual(["ca.crt", "ca.key", "tls.crt", "tls.key"]);
+    const cas = splitPem(stored["ca.crt"] ?? "").map((pem) => new X509Certificate(pem));
+    expect(cas.length).toBeGreaterThan(0);
+    expect(cas.every((ca) => ca.ca)).toBe(true);
     expect(await caBundles()).toEqual([stored["ca.crt"], stored["ca.crt"]]);
     // What netguard serves chains to that CA, and names the Service and the test's 127.0.0.1.
     const served = await servedCertificate(port, stored["ca.crt"] ?? "");
@@ -93,16 +97,20 @@ describeE2e("self-managed certificates: no cert-manager", () => {
     const before = await secret();
     const second = await startNetguard(need(), { install: "config/self-managed", port: 0, selfManagedCertDir: tempDir("netguard-sm-"), args: flags() });
     replicas.push(second);
-    expect(second.lines().filter((line) => line["msg"] === "issued a serving certificate")).toEqual([]);
+    // Its first reconcile (everything it logged before listening) found the Secret valid and wrote nothing.
+    const startup = second.lines().slice(0, second.lines().findIndex((line) => line["msg"] === "netguard webhook listening"));
+    expect(startup.filter((line) => line["msg"] === "self-managed certificates updated")).toEqual([]);
+    expect(replicas[0]?.lines().filter((line) => line["msg"] === "self-managed certificates updated").length).toBeGreaterThan(0);
     expect((await servedCertificate(second.port, before["ca.crt"] ?? "")).fingerprint256).toBe(new X509Certificate(before["tls.crt"] ?? "").fingerprint256);
   });
 
-  it("renewals under load: the serving certificate changes twice while requests through the API server keep being answered, none failing", async () => {
+  it("renewals and CA rotations under load: requests through the API server keep being answered, none failing", async () => {
     const plane = need();
     const agent = new Agent({ ca: plane.ca, keepAlive: true, maxSockets: 4 });
     const body = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "load", namespace: APP_NS }, spec: { hostNetwork: true, containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } });
     const outcomes = new Map<string, number>();
     const seen = new Set<string>([(await secret())["tls.crt"] ?? ""]);
+    const signing = new Set<string>([(await secret())["ca.key"] ?? ""]);
     const until = Date.now() + 35_000;
     const worker = async (): Promise<void> => {
       while (Date.now() < until) {
@@ -114,22 +122,35 @@ describeE2e("self-managed certificates: no cert-manager", () => {
     };
     const watcher = async (): Promise<void> => {
       while (Date.now() < until) {
-        seen.add((await secret())["tls.crt"] ?? "");
+        const now = await secret();
+        seen.add(now["tls.crt"] ?? "");
+        signing.add(now["ca.key"] ?? "");
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     };
     await Promise.all([worker(), worker(), worker(), watcher()]);
     agent.destroy();
     const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
-    console.log(`e2e self-managed: ${String(total)} dry-run creates through the API server during ${String(seen.size - 1)} renewals: ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    console.log(`e2e self-managed: ${String(total)} dry-run creates through the API server during ${String(seen.size - 1)} serving renewals and ${String(signing.size - 1)} CA rotations: ${JSON.stringify(Object.fromEntries(outcomes))}`);
     expect([...outcomes.keys()]).toEqual(["denied by netguard"]);
     expect(seen.size).toBeGreaterThanOrEqual(3);
-    // The CA never changed, so the caBundle the API server holds stayed right throughout.
-    const stored = await secret();
-    expect(await caBundles()).toEqual([stored["ca.crt"], stored["ca.crt"]]);
+    expect(signing.size).toBeGreaterThanOrEqual(2);
+    // The caBundle is what the Secret says is trusted (read together: rotations go on meanwhile).
+    await waitFor("the caBundle to be the Secret's trusted CAs", async () => {
+      const stored = await secret();
+      const bundles = await caBundles();
+      return bundles.length === 2 && bundles.every((bundle) => bundle === stored["ca.crt"]) ? true : undefined;
+    }, { timeoutMs: 10_000 });
     // Every replica followed the Secret.
     for (const replica of replicas) {
-      await waitFor("the replica to serve the Secret's certificate", async () => ((await servedCertificate(replica.port, stored["ca.crt"] ?? "")).fingerprint256 === new X509Certificate((await secret())["tls.crt"] ?? "").fingerprint256 ? true : undefined), { timeoutMs: 10_000 });
+      await waitFor(
+        "the replica to serve the Secret's certificate",
+        async () => {
+          const now = await secret();
+          return (await servedCertificate(replica.port, now["ca.crt"] ?? "")).fingerprint256 === new X509Certificate(now["tls.crt"] ?? "").fingerprint256 ? true : undefined;
+        },
+        { timeoutMs: 10_000 },
+      );
     }
   });
 });
