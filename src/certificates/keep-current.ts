@@ -17,7 +17,6 @@ export function keepCertificatesCurrent(deps: {
   readonly dir: string;
   readonly intervalMs: number;
   readonly logger: Logger;
-  readonly onResult?: (result: "success" | "failure") => void;
 }): CertificateRenewal {
   let running = false;
   const round = async (): Promise<void> => {
@@ -26,9 +25,7 @@ export function keepCertificatesCurrent(deps: {
     try {
       const served = await deps.reconcile();
       await writeCertificateDirectory(deps.dir, served.serving, served.caBundle);
-      deps.onResult?.("success");
     } catch (error) {
-      deps.onResult?.("failure");
       deps.logger.error({ err: error }, "self-managed certificates: reconcile failed; keeping the certificate in use");
     } finally {
       running = false;

@@ -1,7 +1,7 @@
+import { X509Certificate } from "node:crypto";
 import type { Logger } from "pino";
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig, type V1Secret } from "@kubernetes/client-node";
 import { apiStatusOf, describeApiError } from "../cluster/api-error.js";
-import { X509Certificate } from "node:crypto";
 import type { KeyPair } from "./issue.js";
 import { rotationStep, splitPem, type CertificateState } from "./rotation.js";
 
@@ -23,12 +23,8 @@ export interface SelfManagedOptions {
 /** The Secret's content as every replica serves it. */
 export interface ServedCertificates {
   readonly serving: KeyPair;
-  /** PEM of the CA the webhook configuration's caBundle holds. */
+  /** PEM of the CAs the webhook configuration's caBundle holds. */
   readonly caBundle: string;
-  /** Whether this replica wrote the Secret (it won the race, or nobody else ran). */
-  readonly wrote: boolean;
-  /** Whether this replica updated the webhook configuration's caBundle. */
-  readonly injected: boolean;
 }
 
 /** The Secret keys: cert-manager's layout (tls.crt, tls.key, ca.crt: every trusted CA, the signing one first) plus the CA's key and a CA on its way in. */
@@ -66,7 +62,6 @@ export function selfManagedCertificates(cluster: KubeConfig, options: SelfManage
     };
     const step = await rotationStep(stored, now, options);
     let state = stored as CertificateState;
-    let wrote = false;
     if (step !== undefined) {
       state = step.state;
       const next = state.next;
@@ -84,13 +79,12 @@ export function selfManagedCertificates(cluster: KubeConfig, options: SelfManage
         if (apiStatusOf(error) === 409) return "conflict";
         throw new Error(`writing Secret ${namespace}/${name}: ${describeApiError(error)}`);
       }
-      wrote = true;
       options.logger.info({ secret: `${namespace}/${name}`, reason: step.reason, notAfter: new X509Certificate(state.serving.cert).validTo }, "self-managed certificates updated");
     }
     const bundle = state.trusted.join("");
     const injected = await injectCaBundle(admission, options.webhookConfigurationName, bundle);
     if (injected) options.logger.info({ webhookConfiguration: options.webhookConfigurationName, cas: state.trusted.length }, "wrote the trusted CAs into the webhook configuration's caBundle");
-    return { serving: state.serving, caBundle: bundle, wrote, injected };
+    return { serving: state.serving, caBundle: bundle };
   };
   return async () => {
     // A conflict means another replica wrote first: read again and take its pair.

@@ -10,12 +10,18 @@ export function pathsInside(boundary: string, cwd: string): (path: string) => st
   const root = resolve(cwd, boundary);
   const realRoot = real(root) ?? root;
   const shown = relative(cwd, root) || ".";
-  return (path) => {
+  // Many objects name the same file: each path is resolved once per run.
+  const answers = new Map<string, string | undefined>();
+  const judge = (path: string): string | undefined => {
     const full = resolve(cwd, path);
     if (!within(root, full)) return `it is outside ${shown}`;
     const target = real(full);
     if (target !== undefined && !within(realRoot, target)) return `it is a link pointing outside ${shown}`;
     return undefined;
+  };
+  return (path) => {
+    if (!answers.has(path)) answers.set(path, judge(path));
+    return answers.get(path);
   };
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { cacheRoot } from "../e2e/support/assets.js";
 
 const TOOLCHAIN = join(import.meta.dirname, "..", "e2e", "toolchain");
 
@@ -35,7 +35,7 @@ export function pinnedVersion(tool: GoTool): string {
 
 /** <cache>/tools/<name>-<version>-<os>-<arch>/<name>, beside the control plane's cache. */
 export function toolPath(tool: GoTool, env: NodeJS.ProcessEnv = process.env): string {
-  const root = resolve(env["NETGUARD_E2E_CACHE"] || join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "netguard-e2e"));
+  const root = cacheRoot(env);
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   return join(root, "tools", `${tool.name}-${pinnedVersion(tool)}-${process.platform}-${arch}`, tool.name);
 }

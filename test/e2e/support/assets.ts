@@ -28,12 +28,17 @@ function requiredVersion(goMod: string, module: string): string {
   return match[1];
 }
 
+/** Where built tools live: $NETGUARD_E2E_CACHE, else $XDG_CACHE_HOME/netguard-e2e, else ~/.cache/netguard-e2e. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  // An empty variable counts as unset, and a relative one is taken from the working directory: the build
+  // runs inside the wrapper modules, and a relative path there would put binaries in the repository.
+  return resolve(env["NETGUARD_E2E_CACHE"] || join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "netguard-e2e"));
+}
+
 /** The cache directory, laid out like setup-envtest's store: <cache>/k8s/<version>-linux-amd64/. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const { kubernetes, etcd } = pinnedVersions();
-  // An empty variable counts as unset, and a relative one is taken from the working directory: the build
-  // runs inside the wrapper modules, and a relative path there would put binaries in the repository.
-  const root = resolve(env["NETGUARD_E2E_CACHE"] || join(env["XDG_CACHE_HOME"] || join(homedir(), ".cache"), "netguard-e2e"));
+  const root = cacheRoot(env);
   // etcd is pinned separately, so its version is part of the key too.
   return join(root, "k8s", `${kubernetes}-etcd${etcd}-${process.platform}-${goArch()}`);
 }
