@@ -381,13 +381,44 @@ async function benchScale(): Promise<void> {
   );
 }
 
-// 4. audit over a fake cluster of 50,000 objects, against listing the same objects only.
+// 4. audit over fake clusters of 50,000, 200,000 and 500,000 objects, each against listing the same objects only.
 async function benchAudit(): Promise<void> {
-  const apiCa = await makeCa("fake apiserver CA");
-  const api = await startFakeKubeApi({ ca: apiCa, serving: await issue(apiCa), bookmarkMs: 5000 });
+  const rows: Record<string, unknown>[] = [];
+  log("audit (fake API, pages of 500; per namespace: 1 NetworkPolicy, 10 Deployments, their 10 ReplicaSets, 25 Pods, 4 Services):");
+  for (const namespaces of [1_000, 4_000, 10_000]) {
+    const apiCa = await makeCa("fake apiserver CA");
+    const api = await startFakeKubeApi({ ca: apiCa, serving: await issue(apiCa), bookmarkMs: 5000 });
+    const objects = fillAuditCluster(api, namespaces);
+    const child = async (mode: string, flags: readonly string[]) =>
+      JSON.parse((await output(pinned(0, [...NODE_FLAGS, ...flags, join(BENCH, "audit-child.js"), mode, api.kubeconfig]))).trim()) as { ms: number; maxRssMiB: number };
+    // Both as the shipped CronJob runs them (its NODE_OPTIONS), and the audit once more with Node's defaults.
+    const list = await child("list", REPORTER_FLAGS);
+    const audit = await child("audit", REPORTER_FLAGS);
+    const defaults = await child("audit", []);
+    await api.close();
+    rows.push({ objects, list, audit, defaults, ratio: audit.ms / list.ms });
+    log(
+      `  ${String(objects).padStart(7)} objects: list only ${fmt(list.ms / 1000, 1)} s, peak RSS ${fmt(list.maxRssMiB, 0)} MiB; ` +
+        `netguard audit ${fmt(audit.ms / 1000, 1)} s (${fmt(audit.ms / (objects / 1000), 1)} ms per 1,000), peak RSS ${fmt(audit.maxRssMiB, 0)} MiB; ratio audit/list-only: time ${fmt(audit.ms / list.ms)}, peak RSS ${fmt(audit.maxRssMiB / list.maxRssMiB)}; ` +
+        `without the heap limit: ${fmt(defaults.ms / 1000, 1)} s, peak RSS ${fmt(defaults.maxRssMiB, 0)} MiB`,
+    );
+  }
+  results["audit"] = rows;
+  log(`  target: netguard audit peak RSS <= 300 MiB at every size with the CronJob's ${REPORTER_FLAGS.join(" ")}, time linear in objects`);
+}
+
+/** The node flags config/reports gives the audit (NODE_OPTIONS), so the bench measures what the CronJob runs. */
+const REPORTER_FLAGS: readonly string[] = (() => {
+  const cron = parseAllDocuments(readFileSync(join(ROOT, "config", "reports", "cronjob.yaml"), "utf8"))[0]?.toJS() as { spec: { jobTemplate: { spec: { template: { spec: { containers: { env?: { name: string; value: string }[] }[] } } } } } };
+  const value = cron.spec.jobTemplate.spec.template.spec.containers[0]?.env?.find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+  return value.split(" ").filter((flag) => flag !== "");
+})();
+
+/** Fills a fake API with the audit bench's mix, 50 objects per namespace; returns how many. */
+function fillAuditCluster(api: FakeKubeApi, namespaces: number): number {
   const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: "app", image: "example/app:1", ports: [{ containerPort: 8080 }] }] } });
   let objects = 0;
-  for (let n = 0; n < 1000; n += 1) {
+  for (let n = 0; n < namespaces; n += 1) {
     const namespace = `ns-${String(n)}`;
     api.put(AUDITED["NetworkPolicy"] ?? NETWORK_POLICIES, { metadata: { name: "default-deny", namespace }, spec: { podSelector: n % 2 === 0 ? {} : { matchLabels: { app: "app-0" } } } });
     objects += 1;
@@ -398,7 +429,8 @@ async function benchAudit(): Promise<void> {
       objects += 2;
     }
     for (let p = 0; p < 25; p += 1) {
-      api.put(AUDITED["Pod"] ?? NETWORK_POLICIES, { metadata: { name: `pod-${String(p)}`, namespace, labels: { app: `app-${String(p % 10)}` }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "x", uid: `${namespace}-r${String(p % 10)}`, controller: true }] }, spec: template("x").spec });
+      const owner = `app-${String(p % 10)}-1`;
+      api.put(AUDITED["Pod"] ?? NETWORK_POLICIES, { metadata: { name: `pod-${String(p)}`, namespace, labels: { app: `app-${String(p % 10)}` }, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: owner, uid: `${namespace}-r${String(p % 10)}`, controller: true }] }, spec: template("x").spec });
       objects += 1;
     }
     for (let s = 0; s < 4; s += 1) {
@@ -406,12 +438,7 @@ async function benchAudit(): Promise<void> {
       objects += 1;
     }
   }
-  const child = async (mode: string) => JSON.parse((await output(pinned(0, [join(BENCH, "audit-child.js"), mode, api.kubeconfig]))).trim()) as { ms: number; maxRssMiB: number };
-  const list = await child("list");
-  const audit = await child("audit");
-  await api.close();
-  results["audit"] = { objects, list, audit, ratio: audit.ms / list.ms };
-  log(`audit: ${String(objects)} objects in 1,000 namespaces (pages of 500): list only ${fmt(list.ms, 0)} ms, peak RSS ${fmt(list.maxRssMiB, 0)} MiB; ` + `netguard audit ${fmt(audit.ms, 0)} ms, peak RSS ${fmt(audit.maxRssMiB, 0)} MiB; ratio audit/list-only ${fmt(audit.ms / list.ms)}`);
+  return objects;
 }
 
 log(`netguard bench on ${cpus()[0]?.model ?? "unknown CPU"} x${String(cpus().length)}, Node ${process.version}; netguard serve runs with the image's node flags: ${NODE_FLAGS.join(" ") || "(none)"}`);

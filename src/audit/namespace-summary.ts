@@ -25,58 +25,76 @@ export interface NamespaceSummary {
   readonly uncoveredPods: number | null;
 }
 
-/** What counting uncovered Pods needs: every listed Pod (owned ones too), the policy and the day. */
+/** What counting uncovered Pods needs: the policy and the day. */
 export interface PodDrift {
-  /** Undefined when Pods could not be listed: every count is then unknown. */
-  readonly pods: readonly KubeObject[] | undefined;
   readonly policy: Policy;
   readonly today: string;
 }
 
+/** Counts per namespace as pages arrive, so an audit keeps counts rather than objects. */
+export interface NamespaceTally {
+  /** A reported object (a top-level workload, a Service, a NetworkPolicy): counts when it has a pod template. */
+  readonly workload: (object: KubeObject) => void;
+  /** Any listed Pod, owned ones too: counts when it runs and nothing isolates it. */
+  readonly pod: (pod: KubeObject) => void;
+  /** Pods could not all be listed: every uncovered-Pod count is then unknown. */
+  readonly podsUnknown: () => void;
+  /** The rows, with the report's findings counted in: called once, at the end. */
+  readonly rows: (report: Report) => NamespaceSummary[];
+}
+
 /** Counts coverage and findings per namespace; coverage is null where it cannot be verified. */
-export function summarizeNamespaces(objects: readonly KubeObject[], report: Report, inventory: Inventory, drift: PodDrift): NamespaceSummary[] {
+export function namespaceTally(inventory: Inventory, drift: PodDrift): NamespaceTally {
   const sources = drift.policy.rules["ingress-policy"].sources;
+  let podsKnown = true;
   const rows = new Map<string, { workloads: number; covered: number | null; coveredBy: Partial<Record<CoverageSource, number>> | null; findings: Record<RuleId, number>; actions: Record<Action, number>; uncoveredPods: number | null }>();
   const row = (namespace: string) => {
     let entry = rows.get(namespace);
     if (entry === undefined) {
       const coveredBy: Partial<Record<CoverageSource, number>> = {};
       for (const source of sources) coveredBy[source] = 0;
-      entry = { workloads: 0, covered: 0, coveredBy, findings: zeroRuleCounts(), actions: { deny: 0, warn: 0, audit: 0 }, uncoveredPods: drift.pods === undefined ? null : 0 };
+      entry = { workloads: 0, covered: 0, coveredBy, findings: zeroRuleCounts(), actions: { deny: 0, warn: 0, audit: 0 }, uncoveredPods: 0 };
       rows.set(namespace, entry);
     }
     return entry;
   };
-  for (const object of objects) {
-    const pod = readPod(object).pod;
-    if (pod === undefined) continue;
-    const namespace = object.ref.namespace ?? "default";
-    const entry = row(namespace);
-    entry.workloads += 1;
-    const found = coveringSources(inventory, namespace, pod, sources);
-    if (!found.verified) {
-      entry.covered = null;
-      entry.coveredBy = null;
-    } else if (entry.covered !== null && entry.coveredBy !== null) {
-      if (found.covering.length > 0) entry.covered += 1;
-      for (const source of found.covering) entry.coveredBy[source] = (entry.coveredBy[source] ?? 0) + 1;
-    }
-  }
-  for (const pod of drift.pods ?? []) {
-    if (pod.ref.kind !== "Pod" || isTerminating(pod)) continue;
-    const namespace = pod.ref.namespace ?? "default";
-    const entry = row(namespace);
-    const view = readPod(pod).pod;
-    const found = view === undefined ? undefined : coveringSources(inventory, namespace, view, sources);
-    if (found?.verified === false) entry.uncoveredPods = null;
-    if (entry.uncoveredPods === null || found === undefined || (found.verified && found.covering.length > 0)) continue;
-    const owners = inventory.owners ? verifiedOwners(pod, inventory.owners) : [];
-    if (findExemption("ingress-policy", pod, drift.policy, drift.today, owners).kind !== "applies") entry.uncoveredPods += 1;
-  }
-  for (const finding of report.findings) {
-    const entry = row(finding.object.namespace ?? "default");
-    entry.findings[finding.rule] += 1;
-    entry.actions[finding.action] += 1;
-  }
-  return [...rows.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, entry]) => ({ namespace, ...entry }));
+  return {
+    workload: (object) => {
+      const pod = readPod(object).pod;
+      if (pod === undefined) return;
+      const namespace = object.ref.namespace ?? "default";
+      const entry = row(namespace);
+      entry.workloads += 1;
+      const found = coveringSources(inventory, namespace, pod, sources);
+      if (!found.verified) {
+        entry.covered = null;
+        entry.coveredBy = null;
+      } else if (entry.covered !== null && entry.coveredBy !== null) {
+        if (found.covering.length > 0) entry.covered += 1;
+        for (const source of found.covering) entry.coveredBy[source] = (entry.coveredBy[source] ?? 0) + 1;
+      }
+    },
+    pod: (pod) => {
+      if (pod.ref.kind !== "Pod" || isTerminating(pod)) return;
+      const namespace = pod.ref.namespace ?? "default";
+      const entry = row(namespace);
+      const view = readPod(pod).pod;
+      const found = view === undefined ? undefined : coveringSources(inventory, namespace, view, sources);
+      if (found?.verified === false) entry.uncoveredPods = null;
+      if (entry.uncoveredPods === null || found === undefined || (found.verified && found.covering.length > 0)) return;
+      const owners = inventory.owners ? verifiedOwners(pod, inventory.owners) : [];
+      if (findExemption("ingress-policy", pod, drift.policy, drift.today, owners).kind !== "applies") entry.uncoveredPods += 1;
+    },
+    podsUnknown: () => {
+      podsKnown = false;
+    },
+    rows: (report) => {
+      for (const finding of report.findings) {
+        const entry = row(finding.object.namespace ?? "default");
+        entry.findings[finding.rule] += 1;
+        entry.actions[finding.action] += 1;
+      }
+      return [...rows.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([namespace, entry]) => ({ namespace, ...entry, uncoveredPods: podsKnown ? entry.uncoveredPods : null }));
+    },
+  };
 }

@@ -1,14 +1,16 @@
-import { summarizeNamespaces, type NamespaceSummary } from "../audit/namespace-summary.js";
-import { topLevelObjects } from "../audit/top-level-owners.js";
+import { clusterAudit } from "../audit/cluster-audit.js";
+import type { NamespaceSummary } from "../audit/namespace-summary.js";
 import { loadKubeConfig } from "../cluster/kubeconfig.js";
-import { auditedKinds, listKind, type KindListing } from "../cluster/list-cluster.js";
+import { auditedKinds, listPages, type ListedKind } from "../cluster/list-cluster.js";
 import { listNamespaceLabels } from "../cluster/namespace-labels.js";
-import { evaluate } from "../engine/evaluate.js";
-import { coverageIndex, inventoryFromObjects } from "../engine/inventory.js";
+import { coverageIndex, inventoryOf } from "../engine/inventory.js";
 import { listCoveragePolicies } from "../cluster/coverage-cache.js";
 import type { Inventory, Problem, Report } from "../engine/types.js";
+import { readNetworkPolicy } from "../kube/network-policy.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
-import { renderPolicyReports, REPORT_APIS } from "../report/policy-report.js";
+import { policyReportObjects, reportsYamlChunks, REPORT_APIS } from "../report/policy-report.js";
+import { jsonSections } from "../report/json.js";
+import { jsonChunks } from "../report/json-chunks.js";
 import { render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
@@ -53,7 +55,7 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
       namespace: { type: "string", short: "n" },
       "all-namespaces": { type: "boolean", short: "A", default: false },
       policy: { type: "string" },
-      output: { type: "string", short: "o", default: "text" },
+      output: { type: "string", short: "o" },
       "report-api": { type: "string", default: "wgpolicyk8s.io/v1alpha2" },
     },
   }, io);
@@ -61,7 +63,7 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   const { values } = parsed.args;
   const fail = (message: string): ExitCode => usageError(io, "audit", message);
 
-  const output = values.output;
+  const output = values.output ?? "text";
   // Code scanning rejects a whole upload whose results point at no file, and a cluster's objects have none.
   if (output === "sarif") return fail("--output sarif is for files (netguard check): GitHub code scanning rejects results without a file, and a cluster's objects have none; use --output policyreport (Policy Reporter, kubectl) or json");
   const format = AUDIT_FORMATS.find((f) => f === output);
@@ -75,69 +77,96 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   if (!config.ok) return fail(config.error);
   const server = config.value.getCurrentCluster()?.server ?? "(unknown)";
 
-  const listings: KindListing[] = [];
-  for (const kind of auditedKinds(config.value)) {
-    const listing = await listKind(kind, values.namespace, (count) => {
-      if (io.stderrIsTty) io.stderr(`\rlisting ${kind.resource}: ${String(count)}`);
-    });
-    if (io.stderrIsTty) io.stderr("\n");
-    // No HTTP status at all means the API server was never reached: stop with a clear error.
-    if (!listing.ok && listing.status === undefined) return fail(`cannot reach the API server at ${server}: ${listing.error}`);
-    listings.push(listing);
-  }
-
-  const objects: KubeObject[] = [];
+  const kinds = auditedKinds(config.value);
+  const progress = (kind: ListedKind, count: number): void => {
+    if (io.stderrIsTty) io.stderr(`\rlisting ${kind.resource}: ${String(count)}`);
+  };
   const problems: Problem[] = [];
-  for (const listing of listings) {
-    if (!listing.ok) {
-      problems.push({ object: undefined, source: undefined, field: undefined, message: `cannot list ${listing.kind.resource} (${listing.kind.apiVersion}): ${listing.error}; not audited` });
-      continue;
+  const notListed = (kind: ListedKind, error: string, after: number): Problem => ({
+    object: undefined,
+    source: undefined,
+    field: undefined,
+    message: after === 0 ? `cannot list ${kind.resource} (${kind.apiVersion}): ${error}; not audited` : `listing ${kind.resource} (${kind.apiVersion}) failed after ${String(after)}: ${error}; the rest not audited`,
+  });
+  // NetworkPolicies are listed whole first (every workload is judged against them), like the other
+  // coverage sources and the namespaces' labels: they are small. Everything else is judged page by page.
+  const policyKind = kinds[0];
+  if (policyKind?.kind !== "NetworkPolicy") return fail("internal: NetworkPolicies must be listed first");
+  let policyObjects: KubeObject[] = [];
+  let policiesListed = true;
+  for await (const page of listPages(policyKind, values.namespace)) {
+    // No HTTP status at all means the API server was never reached: stop with a clear error.
+    if (!page.ok && page.status === undefined) return fail(`cannot reach the API server at ${server}: ${page.error}`);
+    if (!page.ok) {
+      problems.push(notListed(policyKind, page.error, policyObjects.length));
+      policiesListed = false;
+      break;
     }
-    for (const item of listing.items) {
+    for (const item of page.items) {
       const object = toKubeObject(item, { namespace: undefined });
-      if (object.ok) objects.push(object.value);
+      if (object.ok) policyObjects.push(object.value);
     }
+    progress(policyKind, policyObjects.length);
   }
-  const policiesListed = listings.find((l) => l.kind.kind === "NetworkPolicy");
+  if (io.stderrIsTty) io.stderr("\n");
   // The other enabled coverage kinds, listed once like check --cluster; one that cannot be listed makes coverage unverified.
   const sources = policy.value.rules["ingress-policy"].sources;
   const others = sources.some((source) => source !== "networking.k8s.io/NetworkPolicy") ? await listCoveragePolicies(config.value, sources) : undefined;
   for (const line of others?.unserved ?? []) io.stderr(`netguard audit: enabled coverage source ${line}: it covers nothing\n`);
   const index = others ? coverageIndex(others.policies) : undefined;
   const coverage = others && index ? { coveragePolicies: (namespace: string) => ({ policies: index(namespace).policies, incomplete: others.incomplete }) } : {};
-  const listed: Inventory =
-    policiesListed?.ok === true
-      ? { ...inventoryFromObjects(objects, "default"), ...coverage }
-      : { networkPolicies: () => ({ verified: false, reason: "NetworkPolicies could not be listed" }), ...coverage };
+  const listedPolicies: Pick<Inventory, "networkPolicies"> = policiesListed
+    ? inventoryOf(policyObjects.map((object) => readNetworkPolicy(object, "default")))
+    : { networkPolicies: () => ({ verified: false, reason: "NetworkPolicies could not be listed" }) };
   // Namespace labels matter to overrides that select namespaces by them and to the coverage kinds' selectors: listed only then.
-  const inventory: Inventory = policy.value.overrides.some((o) => o.namespaceSelector !== undefined) || others !== undefined
-    ? { ...listed, namespaceLabels: await listNamespaceLabels(config.value) }
-    : listed;
-  const { kept, skipped } = topLevelObjects(objects);
+  const namespaceLabels = policy.value.overrides.some((o) => o.namespaceSelector !== undefined) || others !== undefined ? { namespaceLabels: await listNamespaceLabels(config.value) } : {};
   const today = isoDay(io.now());
-  const evaluated = evaluate(kept, { rules: BUILTIN_RULES, policy: policy.value, inventory, surface: "cluster", today, defaultNamespace: "default" });
+  const audit = clusterAudit({ rules: BUILTIN_RULES, policy: policy.value, inventory: { ...listedPolicies, ...coverage, ...namespaceLabels }, today, keepChecked: format === "junit" });
+  audit.page(policyObjects);
+  // Judged: only their facts (in the inventory) are kept.
+  policyObjects = [];
+  for (const kind of kinds.slice(1)) {
+    let count = 0;
+    for await (const page of listPages(kind, values.namespace)) {
+      if (!page.ok && page.status === undefined) return fail(`cannot reach the API server at ${server}: ${page.error}`);
+      if (!page.ok) {
+        problems.push(notListed(kind, page.error, count));
+        if (kind.kind === "Pod") audit.podsUnknown();
+        break;
+      }
+      const objects: KubeObject[] = [];
+      for (const item of page.items) {
+        const object = toKubeObject(item, { namespace: undefined });
+        if (object.ok) objects.push(object.value);
+      }
+      audit.page(objects);
+      count += page.items.length;
+      progress(kind, count);
+    }
+    if (io.stderrIsTty) io.stderr("\n");
+  }
+  const { report: evaluated, checked, checkedNamespaces, skipped, namespaces } = audit.finish();
   const report: Report = { ...evaluated, problems: [...problems, ...evaluated.problems] };
-  const podsListed = listings.find((l) => l.kind.kind === "Pod")?.ok === true;
-  const namespaces = summarizeNamespaces(kept, report, inventory, { pods: podsListed ? objects : undefined, policy: policy.value, today });
-  const input = { report, checked: kept, version: VERSION, policy: policy.value };
+  const input = { report, checked, version: VERSION, policy: policy.value };
 
   if (report.problems.length > 0) io.stderr(`netguard audit: incomplete: ${report.problems.map((p) => p.message).join("; ")}\n`);
   // The enabled coverage sources and whether this cluster serves each (one it does not covers nothing).
   const coverageSources = sources.map((source) => ({ source, served: !(others?.unservedSources ?? []).includes(source) }));
-  // Exactly one document of the chosen format on stdout, whatever the format: one switch, one write.
-  const document = ((): string => {
+  // Exactly one document of the chosen format on stdout, whatever the format: one switch, one document,
+  // written in pieces (a report per namespace, a finding at a time) so a large cluster's is never one string.
+  const document = ((): Iterable<string> => {
     switch (format) {
       case "policyreport":
-        return renderPolicyReports(input, io.now(), reportApi);
+        return reportsYamlChunks(policyReportObjects(report, checkedNamespaces, io.now(), reportApi, { clusterReport: false }));
       case "json":
-        return `${JSON.stringify({ ...(JSON.parse(render("json", input)) as object), audit: { cluster: server, skippedOwned: skipped, sources: coverageSources, namespaces } }, null, 2)}\n`;
+        return jsonChunks({ ...jsonSections(input), audit: { cluster: server, skippedOwned: skipped, sources: coverageSources, namespaces } });
       case "text":
-        return `${render("text", input)}${formatNamespaces(namespaces, skipped)}Coverage sources: ${coverageSources.map(({ source, served }) => (served ? source : `${source} (not served)`)).join(", ")}\n`;
+        return [`${render("text", input)}${formatNamespaces(namespaces, skipped)}Coverage sources: ${coverageSources.map(({ source, served }) => (served ? source : `${source} (not served)`)).join(", ")}\n`];
       case "junit":
-        return render("junit", input);
+        return [render("junit", input)];
     }
   })();
-  io.stdout(document);
+  for (const chunk of document) io.stdout(chunk);
   return exitCodeFor(report);
 }
 

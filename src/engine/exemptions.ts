@@ -43,13 +43,17 @@ export function findExemption(
   return expired;
 }
 
+/** Whether a policy exemption entry names an object, for some rule, expired or not (an audit keeps such owners' facts). */
+export function namedByExemption(policy: Policy, ref: ObjectRef): boolean {
+  return policy.exemptions.some((exemption) => names(exemption, ref));
+}
+
 function covers(exemption: PolicyExemption, rule: RuleId, ref: ObjectRef): boolean {
+  return (exemption.rules === undefined || exemption.rules.includes(rule)) && names(exemption, ref);
+}
+
+function names(exemption: PolicyExemption, ref: ObjectRef): boolean {
   const any = (patterns: readonly string[] | undefined, value: string): boolean =>
     patterns === undefined || patterns.some((pattern) => globMatches(pattern, value));
-  return (
-    (exemption.rules === undefined || exemption.rules.includes(rule)) &&
-    any(exemption.namespaces, ref.namespace ?? "") &&
-    (exemption.kinds === undefined || exemption.kinds.includes(ref.kind)) &&
-    any(exemption.names, ref.name)
-  );
+  return any(exemption.namespaces, ref.namespace ?? "") && (exemption.kinds === undefined || exemption.kinds.includes(ref.kind)) && any(exemption.names, ref.name);
 }

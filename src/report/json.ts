@@ -1,6 +1,7 @@
 import type { AppliedOverride, Finding } from "../engine/types.js";
 import { summarize } from "./summary.js";
 import type { RenderInput } from "./render-input.js";
+import { jsonChunks, lazyList, type JsonSections } from "./json-chunks.js";
 
 /** The stable JSON shape of a finding (documented in the README; scripts depend on it). */
 export function findingJson(finding: Finding): Record<string, unknown> {
@@ -29,24 +30,28 @@ export function overrideJson(override: AppliedOverride): string | number {
 }
 
 /** `--output json`: {findings, waived, expiredExemptions, problems, unappliedOverrides, summary}. */
-export function renderJson({ report }: RenderInput): string {
-  const body = {
-    findings: report.findings.map(findingJson),
-    waived: report.waived.map((waived) => ({ ...findingJson(waived.finding), reason: waived.reason, origin: waived.origin })),
-    expiredExemptions: report.expired.map((expired) => ({
+export function renderJson(input: RenderInput): string {
+  return [...jsonChunks(jsonSections(input))].join("");
+}
+
+/** What `--output json` prints, its lists mapped as written; a front door may add keys (audit's `audit`). */
+export function jsonSections({ report }: Pick<RenderInput, "report">): JsonSections {
+  return {
+    findings: lazyList(report.findings, findingJson),
+    waived: lazyList(report.waived, (waived) => ({ ...findingJson(waived.finding), reason: waived.reason, origin: waived.origin })),
+    expiredExemptions: lazyList(report.expired, (expired) => ({
       rule: expired.rule,
       object: { ...expired.object, namespace: expired.object.namespace ?? null },
       reason: expired.reason,
       expires: expired.expires,
     })),
-    problems: report.problems.map((problem) => ({
+    problems: lazyList(report.problems, (problem) => ({
       source: problem.source ? { file: problem.source.file, line: problem.source.line } : null,
       object: problem.object ? { ...problem.object, namespace: problem.object.namespace ?? null } : null,
       field: problem.field ?? null,
       message: problem.message,
     })),
-    unappliedOverrides: report.unappliedOverrides.map((notice) => ({ namespace: notice.namespace, override: overrideJson(notice.override), scope: notice.override.scope, why: notice.why })),
+    unappliedOverrides: lazyList(report.unappliedOverrides, (notice) => ({ namespace: notice.namespace, override: overrideJson(notice.override), scope: notice.override.scope, why: notice.why })),
     summary: summarize(report),
   };
-  return `${JSON.stringify(body, null, 2)}\n`;
 }

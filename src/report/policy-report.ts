@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import type { Action, Finding, Problem } from "../engine/types.js";
+import type { Action, Finding, Problem, Report } from "../engine/types.js";
 import type { ObjectRef } from "../kube/object.js";
 import { overrideJson } from "./json.js";
 import type { RenderInput } from "./render-input.js";
@@ -9,7 +9,8 @@ export const REPORT_APIS = ["wgpolicyk8s.io/v1alpha2", "openreports.io/v1alpha1"
 /** One of REPORT_APIS. */
 export type ReportApi = (typeof REPORT_APIS)[number];
 
-const KINDS: Readonly<Record<ReportApi, { readonly namespaced: string; readonly cluster: string }>> = {
+/** Each report API's kinds: one report per namespace, one for the cluster. */
+export const REPORT_KINDS: Readonly<Record<ReportApi, { readonly namespaced: string; readonly cluster: string }>> = {
   "wgpolicyk8s.io/v1alpha2": { namespaced: "PolicyReport", cluster: "ClusterPolicyReport" },
   "openreports.io/v1alpha1": { namespaced: "Report", cluster: "ClusterReport" },
 };
@@ -20,33 +21,66 @@ type Entry =
   | { readonly result: string; readonly finding: Finding; readonly reason?: string }
   | { readonly result: "error"; readonly problem: Problem };
 
+/** A PolicyReport (or ClusterPolicyReport, Report, ClusterReport) as netguard writes it. */
+export interface ReportObject {
+  readonly apiVersion: ReportApi;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels: Readonly<Record<string, string>> };
+  readonly source?: string;
+  readonly summary: Readonly<Record<"pass" | "fail" | "warn" | "error" | "skip", number>>;
+  readonly results: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** The name of every report netguard writes, and the label that marks it as netguard's. */
+export const REPORT_NAME = "netguard";
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "netguard" } as const;
+
 /**
  * `--output policyreport`: one report per namespace (cluster-scoped objects and problems that name no
- * namespace in the cluster report), ready for `kubectl apply -f -`. Plain YAML, no anchors. The
- * summary counts exactly the results listed: fail, warn, skip (waived) and error (what could not be
- * audited); clean objects are not listed, so pass is 0.
+ * namespace in the cluster report), ready for `kubectl apply -f -`. Plain YAML, no anchors.
  */
 export function renderPolicyReports({ report, checked }: RenderInput, now: Date, api: ReportApi = "wgpolicyk8s.io/v1alpha2"): string {
+  return reportsYaml(policyReportObjects(report, checked.map((object) => object.ref.namespace ?? ""), now, api, { clusterReport: false }));
+}
+
+/** Reports as one YAML stream, plain (no anchors), ready for `kubectl apply -f -`. */
+export function reportsYaml(docs: readonly ReportObject[]): string {
+  return [...reportsYamlChunks(docs)].join("");
+}
+
+/** The same stream a report at a time. */
+export function* reportsYamlChunks(docs: readonly ReportObject[]): Generator<string, void, undefined> {
+  // aliasDuplicateObjects off: the shared timestamp would otherwise be written as &a1 / *a1.
+  for (const doc of docs) yield `---\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
+
+/**
+ * The reports of an audit: one per namespace with a checked object or a result, and the cluster report
+ * when something names no namespace (or always, for a writer that keeps it current). The summary counts
+ * exactly the results listed: fail, warn, skip (waived) and error (what could not be audited); clean
+ * objects are not listed, so pass is 0.
+ */
+export function policyReportObjects(report: Report, namespaces: Iterable<string>, now: Date, api: ReportApi, options: { readonly clusterReport: boolean }): ReportObject[] {
   const timestamp = { seconds: Math.floor(now.getTime() / 1000), nanos: 0 };
   const entries: Entry[] = [
     ...report.findings.map((finding) => ({ result: RESULT[finding.action], finding })),
     ...report.waived.map((waived) => ({ result: "skip", finding: waived.finding, reason: waived.reason })),
     ...report.problems.map((problem) => ({ result: "error" as const, problem })),
   ];
-  const byNamespace = new Map<string, Entry[]>();
-  for (const object of checked) if (!byNamespace.has(object.ref.namespace ?? "")) byNamespace.set(object.ref.namespace ?? "", []);
+  const byNamespace = new Map<string, Entry[]>(options.clusterReport ? [["", []]] : []);
+  for (const namespace of namespaces) if (!byNamespace.has(namespace)) byNamespace.set(namespace, []);
   for (const entry of entries) {
     const namespace = ("finding" in entry ? entry.finding.object.namespace : entry.problem.object?.namespace) ?? "";
     const list = byNamespace.get(namespace);
     if (list) list.push(entry);
     else byNamespace.set(namespace, [entry]);
   }
-  const docs = [...byNamespace.entries()]
+  return [...byNamespace.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([namespace, list]) => ({
       apiVersion: api,
-      kind: namespace ? KINDS[api].namespaced : KINDS[api].cluster,
-      metadata: { name: "netguard", ...(namespace ? { namespace } : {}), labels: { "app.kubernetes.io/managed-by": "netguard" } },
+      kind: namespace ? REPORT_KINDS[api].namespaced : REPORT_KINDS[api].cluster,
+      metadata: { name: REPORT_NAME, ...(namespace ? { namespace } : {}), labels: { ...MANAGED_BY } },
       ...(api === "openreports.io/v1alpha1" ? { source: "netguard" } : {}),
       summary: {
         pass: 0,
@@ -57,8 +91,6 @@ export function renderPolicyReports({ report, checked }: RenderInput, now: Date,
       },
       results: list.map((entry) => ("finding" in entry ? findingResult(entry, timestamp) : problemResult(entry.problem, timestamp))),
     }));
-  // aliasDuplicateObjects off: the shared timestamp would otherwise be written as &a1 / *a1.
-  return docs.map((doc) => `---\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`).join("");
 }
 
 function findingResult(entry: Extract<Entry, { finding: Finding }>, timestamp: { seconds: number; nanos: number }): Record<string, unknown> {

@@ -152,6 +152,32 @@ describe("netguard audit: Pods uncovered now (drift since admission)", () => {
   });
 });
 
+describe("netguard audit: exemptions reach Pods through their owners, page by page", () => {
+  it("an exempt Deployment's Pods (through its ReplicaSet) are not counted uncovered; a look-alike ReplicaSet's are", async () => {
+    const api = await startFakeCluster();
+    const policyFile = join(tempDir("netguard-audit-owners-"), "policy.yaml");
+    writeFileSync(policyFile, "exemptions:\n  - reason: a node agent\n    rules: [ingress-policy]\n    kinds: [Deployment]\n    names: [agent]\n");
+    try {
+      const labels = { app: "agent", "pod-template-hash": "1a2b" };
+      api.put(AUDITED.Deployment!, { metadata: { name: "agent", namespace: "ops", uid: "d-agent" }, spec: { selector: { matchLabels: { app: "agent" } }, template: template({ app: "agent" }) } });
+      api.put(AUDITED.ReplicaSet!, { metadata: { name: "agent-1a2b", namespace: "ops", uid: "rs-agent", ...owned("d-agent", "Deployment", "agent") }, spec: { selector: { matchLabels: labels }, template: template(labels) } });
+      // Not owned by the exempt Deployment: its Pods are not exempt.
+      api.put(AUDITED.ReplicaSet!, { metadata: { name: "other-9z", namespace: "ops", uid: "rs-other" }, spec: { selector: { matchLabels: { app: "other" } }, template: template({ app: "other" }) } });
+      // More Pods than one page: owners listed before every page of them.
+      for (let i = 0; i < 600; i += 1) api.put(AUDITED.Pod!, { metadata: { name: `agent-${String(i)}`, namespace: "ops", labels, ...owned("rs-agent", "ReplicaSet", "agent-1a2b") }, spec: template({}).spec });
+      for (let i = 0; i < 3; i += 1) api.put(AUDITED.Pod!, { metadata: { name: `other-${String(i)}`, namespace: "ops", labels: { app: "other" }, ...owned("rs-other", "ReplicaSet", "other-9z") }, spec: template({}).spec });
+      const run = await audit(api, ["--output", "json", "--policy", policyFile]);
+      const body = JSON.parse(run.stdout) as { findings: { object: { kind: string; name: string } }[]; waived: { object: { name: string } }[]; audit: { skippedOwned: number; namespaces: { namespace: string; uncoveredPods: number | null }[] } };
+      expect(body.audit.namespaces).toMatchObject([{ namespace: "ops", uncoveredPods: 3 }]);
+      expect(body.audit.skippedOwned).toBe(604);
+      expect(body.findings.map((f) => `${f.object.kind}/${f.object.name}`)).toEqual(["ReplicaSet/other-9z"]);
+      expect(body.waived.map((w) => w.object.name)).toEqual(["agent"]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("netguard audit when things go wrong", () => {
   it("reports a kind it may not list (403), audits the rest, and exits 2", async () => {
     const api = await startFakeCluster();
@@ -226,10 +252,11 @@ describe("netguard audit with per-namespace overrides", () => {
       const run = await audit(api, ["--output", "json", "--policy", policyFile]);
       const body = JSON.parse(run.stdout) as Body;
       expect(body.findings.map((f) => [f.object.namespace, f.rule, f.action, f.override])).toEqual([
-        ["lab", "host-network", "warn", "lab is for experiments"],
-        ["lab", "ingress-policy", "warn", "lab is for experiments"],
+        // By namespace, kind and name: DaemonSet agent, Pod debug, Service dns.
         ["lab", "host-port", "warn", "lab is for experiments"],
         ["lab", "tcp-only", "audit", null],
+        ["lab", "ingress-policy", "warn", "lab is for experiments"],
+        ["lab", "host-network", "warn", "lab is for experiments"],
         ["lab", "ingress-policy", "warn", "lab is for experiments"],
         ["lab", "tcp-only", "audit", null],
       ]);
