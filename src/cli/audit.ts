@@ -8,9 +8,10 @@ import { listCoveragePolicies } from "../cluster/coverage-cache.js";
 import type { Inventory, Problem, Report } from "../engine/types.js";
 import { readNetworkPolicy } from "../kube/network-policy.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
-import { policyReportObjects, reportsYamlChunks, REPORT_APIS } from "../report/policy-report.js";
+import { fitReport, policyReportObjects, reportsYamlChunks, REPORT_APIS } from "../report/policy-report.js";
 import { jsonSections } from "../report/json.js";
 import { jsonChunks } from "../report/json-chunks.js";
+import { writeReports } from "../cluster/report-writer.js";
 import { render } from "../report/render.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
@@ -22,7 +23,7 @@ import { loadPolicy } from "./load-policy.js";
 /** Usage text of `netguard audit`. */
 export const AUDIT_USAGE = `Usage: netguard audit [--kubeconfig FILE] [--context NAME] [--namespace NS | --all-namespaces]
                       [--policy FILE] [--output text|json|junit|policyreport]
-                      [--report-api wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1]
+                      [--report-api wgpolicyk8s.io/v1alpha2|openreports.io/v1alpha1] [--write-reports]
 
 Checks what already runs in a cluster against the network rules (all namespaces unless --namespace).
 Each workload is reported once, at its top-level owner; bare Pods are reported.
@@ -34,6 +35,10 @@ Each workload is reported once, at its top-level owner; bare Pods are reported.
   --policy FILE       policy file (default: built-in policy)
   --output FORMAT     text (default), json, junit, or policyreport (PolicyReports per namespace)
   --report-api API    the PolicyReport API: wgpolicyk8s.io/v1alpha2 (default) or openreports.io/v1alpha1
+  --write-reports     keep the reports in the cluster instead of printing them: server-side apply (field
+                      manager netguard) of one report per namespace and the cluster report, then delete
+                      netguard's own reports that no longer apply (only after a complete listing); prints
+                      what it wrote. Exit 0 when all is written, findings or not; 2 on any error.
 
 Exit codes: 0 no deny findings, 1 deny findings, 2 usage error, unreachable cluster, or a kind that
 could not be listed (reported in the output; the audit goes on).
@@ -56,6 +61,7 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
       "all-namespaces": { type: "boolean", short: "A", default: false },
       policy: { type: "string" },
       output: { type: "string", short: "o" },
+      "write-reports": { type: "boolean", default: false },
       "report-api": { type: "string", default: "wgpolicyk8s.io/v1alpha2" },
     },
   }, io);
@@ -63,6 +69,7 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   const { values } = parsed.args;
   const fail = (message: string): ExitCode => usageError(io, "audit", message);
 
+  if (values["write-reports"] && values.output !== undefined) return fail("--write-reports writes the reports to the cluster and prints what it wrote: it takes no --output");
   const output = values.output ?? "text";
   // Code scanning rejects a whole upload whose results point at no file, and a cluster's objects have none.
   if (output === "sarif") return fail("--output sarif is for files (netguard check): GitHub code scanning rejects results without a file, and a cluster's objects have none; use --output policyreport (Policy Reporter, kubectl) or json");
@@ -152,6 +159,16 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   if (report.problems.length > 0) io.stderr(`netguard audit: incomplete: ${report.problems.map((p) => p.message).join("; ")}\n`);
   // The enabled coverage sources and whether this cluster serves each (one it does not covers nothing).
   const coverageSources = sources.map((source) => ({ source, served: !(others?.unservedSources ?? []).includes(source) }));
+  if (values["write-reports"]) {
+    const documents = policyReportObjects(report, checkedNamespaces, io.now(), reportApi, { clusterReport: values.namespace === undefined }).map((doc) => fitReport(doc, io.now()));
+    // A partial listing would make live reports look stale: nothing is deleted then.
+    const written = await writeReports(config.value, documents, { api: reportApi, namespace: values.namespace, deleteStale: problems.length === 0 });
+    const lines = [...written.applied.map((line) => `applied ${line}`), ...written.deleted.map((line) => `deleted ${line} (nothing audited in its namespace any more)`)];
+    io.stdout(`${lines.join("\n")}${lines.length > 0 ? "\n" : ""}netguard audit: ${String(written.applied.length)} reports applied, ${String(written.deleted.length)} deleted, ${String(written.errors.length)} errors\n`);
+    for (const error of written.errors) io.stderr(`netguard audit: ${error}\n`);
+    if (problems.length > 0) io.stderr("netguard audit: stale reports were not deleted: the listing was incomplete\n");
+    return written.errors.length > 0 || problems.length > 0 ? 2 : 0;
+  }
   // Exactly one document of the chosen format on stdout, whatever the format: one switch, one document,
   // written in pieces (a report per namespace, a finding at a time) so a large cluster's is never one string.
   const document = ((): Iterable<string> => {

@@ -146,3 +146,38 @@ function resultId(parts: readonly string[]): string {
   for (const byte of new TextEncoder().encode(parts.join("\u0000"))) hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
   return hash.toString(16).padStart(16, "0");
 }
+
+/** Below etcd's 1.5 MiB per object, with room for managedFields and the API server's own metadata. */
+export const MAX_REPORT_BYTES = 1_000_000;
+
+/**
+ * A report that fits in one object: past the limit the last results make way for one error result
+ * that says how many are not listed and how to see them all; the summary still counts every result.
+ */
+export function fitReport(doc: ReportObject, now: Date, maxBytes: number = MAX_REPORT_BYTES): ReportObject {
+  const size = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
+  if (size(doc) <= maxBytes) return doc;
+  const sizes = doc.results.map(size);
+  // Room for the envelope, the summary and the notice itself.
+  let budget = maxBytes - size({ ...doc, results: [] }) - 2_000;
+  let kept = 0;
+  while (kept < sizes.length && budget - (sizes[kept] ?? 0) - 1 >= 0) {
+    budget -= (sizes[kept] ?? 0) + 1;
+    kept += 1;
+  }
+  const left = doc.results.length - kept;
+  const where = doc.metadata.namespace === undefined ? "" : ` --namespace ${doc.metadata.namespace}`;
+  const notice = {
+    source: "netguard",
+    policy: "netguard",
+    rule: "audit",
+    category: "network",
+    result: "error",
+    severity: "high",
+    scored: false,
+    timestamp: { seconds: Math.floor(now.getTime() / 1000), nanos: 0 },
+    message: `${String(left)} more results are not listed: this report would pass the API server's object size limit (the summary counts them all); "netguard audit${where}" lists every one`,
+    properties: { resultID: resultId(["truncated", doc.metadata.namespace ?? "", String(left)]) },
+  };
+  return { ...doc, results: [...doc.results.slice(0, kept), notice] };
+}

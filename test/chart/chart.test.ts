@@ -44,9 +44,15 @@ describe.skipIf(helm === undefined || !hasKubectl())("the Helm chart renders wha
     ["certificates.mode=self-managed = kubectl apply -k config/self-managed", ["--set", "certificates.mode=self-managed"], join(ROOT, "config", "self-managed"), []],
     [
       "every opt-in = the components",
-      ["--set", "wakeControllers.enabled=true", "--set", "sources.cilium=true", "--set", "sources.calico=true", "--set", "sources.networkPolicyApi=true", "--set", "validatingAdmissionPolicies.enabled=true"],
+      [
+        ...["wakeControllers.enabled", "sources.cilium", "sources.calico", "sources.networkPolicyApi", "validatingAdmissionPolicies.enabled", "reports.enabled"],
+        ...["monitoring.serviceMonitor.enabled", "monitoring.prometheusRule.enabled", "monitoring.dashboard.enabled"],
+      ].flatMap((value) => ["--set", `${value}=true`]),
       ROOT,
-      ["config/wake-controllers", "config/sources/cilium", "config/sources/calico", "config/sources/network-policy-api", "config/vap"],
+      [
+        ...["config/wake-controllers", "config/sources/cilium", "config/sources/calico", "config/sources/network-policy-api", "config/vap", "config/reports"],
+        ...["config/monitoring/service-monitor", "config/monitoring/alerts", "config/monitoring/dashboard"],
+      ],
     ],
   ] as const)("%s, object by object", (_name, args, dir, components) => {
     const chart = byKey(helmTemplate(args));
@@ -66,7 +72,21 @@ describe.skipIf(helm === undefined || !hasKubectl())("the Helm chart renders wha
     expect(stderr).toContain('certificates.mode must be cert-manager or self-managed, not "vault"');
   });
 
-  it("the chart's policy and ValidatingAdmissionPolicies are the shipped ones", () => {
-    expect(readFileSync(join(CHART, "files", "validating-admission-policies.yaml"), "utf8")).toBe(readFileSync(join(ROOT, "config", "vap", "policies.yaml"), "utf8"));
+  it.each([
+    ["ValidatingAdmissionPolicies", "validating-admission-policies.yaml", "config/vap/policies.yaml"],
+    ["alerts", "prometheus-rule.yaml", "config/monitoring/alerts/prometheus_rule.yaml"],
+    ["dashboard", "netguard-dashboard.json", "config/monitoring/dashboard/netguard.json"],
+  ])("the chart's %s are the shipped ones", (_name, file, shipped) => {
+    expect(readFileSync(join(CHART, "files", file), "utf8")).toBe(readFileSync(join(ROOT, shipped), "utf8"));
+  });
+
+  it("a reports.reportApi it does not know is an error naming it", () => {
+    let stderr = "";
+    try {
+      execFileSync(helm ?? "helm", ["template", "netguard", CHART, "--set", "reports.enabled=true", "--set", "reports.reportApi=v1"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+      stderr = String((error as { stderr?: string }).stderr);
+    }
+    expect(stderr).toContain('reports.reportApi must be wgpolicyk8s.io/v1alpha2 or openreports.io/v1alpha1, not "v1"');
   });
 });

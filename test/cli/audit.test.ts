@@ -118,6 +118,9 @@ describe("netguard audit against a fake API server", () => {
     expect(sarif.code).toBe(2);
     expect(sarif.stderr).toContain("netguard audit: --output sarif is for files (netguard check): GitHub code scanning rejects results without a file, and a cluster's objects have none; use --output policyreport (Policy Reporter, kubectl) or json");
     expect((await audit(api, ["--output", "policyreport", "--report-api", "v1"])).code).toBe(2);
+    const both = await audit(api, ["--write-reports", "--output", "json"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--write-reports writes the reports to the cluster and prints what it wrote: it takes no --output");
   });
 
   it("prints a per-namespace coverage table in text output", async () => {

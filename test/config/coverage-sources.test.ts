@@ -29,8 +29,12 @@ describe.skipIf(!hasKubectl())("config/sources: one component per API, granting 
     expect(granted.sort()).toEqual(needed.sort());
     expect(list(role, "rules").map((rule) => at(rule, "verbs"))).toEqual(list(role, "rules").map(() => ["get", "list", "watch"]));
     const binding = one(objects, "ClusterRoleBinding", `${component}-reader`);
-    // Bound to the ServiceAccount the install renamed and moved (kustomize follows the reference).
-    expect(at(binding, "subjects")).toEqual([{ kind: "ServiceAccount", name: "netguard-controller", namespace: "netguard-system" }]);
+    // Bound to the ServiceAccount the install renamed and moved (kustomize follows the reference), and to
+    // config/reports' reporter, which audits with the same sources.
+    expect(at(binding, "subjects")).toEqual([
+      { kind: "ServiceAccount", name: "netguard-controller", namespace: "netguard-system" },
+      { kind: "ServiceAccount", name: "netguard-reporter", namespace: "netguard-system" },
+    ]);
     expect(at(binding, "roleRef.name")).toBe(at(role, "metadata.name"));
   });
 });

@@ -14,13 +14,20 @@ const WAKE_UP = ["patch daemonsets.apps", "patch jobs.batch", "patch replicasets
 const OWN_CERTIFICATES = ["update secrets [netguard-webhook-server-cert]", "update validatingwebhookconfigurations.admissionregistration.k8s.io [netguard-validating-webhook]"];
 
 /** Each shipped install path, with the writes it may grant: nothing but netguard's own objects, by name, unless opted in. */
-const INSTALLS: readonly { name: string; install: string; components: readonly string[]; writes: readonly string[] }[] = [
+const REPORTER = "system:serviceaccount:netguard-system:netguard-reporter";
+const OWN_REPORTS = ["policyreports.wgpolicyk8s.io", "clusterpolicyreports.wgpolicyk8s.io", "reports.openreports.io", "clusterreports.openreports.io"].flatMap((resource) =>
+  ["create", "patch", "delete"].map((verb) => `${verb} ${resource} [netguard]`),
+);
+
+const INSTALLS: readonly { name: string; install: string; components: readonly string[]; writes: readonly string[]; account?: string }[] = [
   { name: "the default install (kubectl apply -k .)", install: ".", components: [], writes: ASK_ABOUT_ITSELF },
   { name: "with config/sources/cilium", install: ".", components: ["config/sources/cilium"], writes: ASK_ABOUT_ITSELF },
   { name: "with config/sources/calico", install: ".", components: ["config/sources/calico"], writes: ASK_ABOUT_ITSELF },
   { name: "with config/sources/network-policy-api", install: ".", components: ["config/sources/network-policy-api"], writes: ASK_ABOUT_ITSELF },
   { name: "with the opt-in config/wake-controllers", install: ".", components: ["config/wake-controllers"], writes: [...ASK_ABOUT_ITSELF, ...WAKE_UP] },
   { name: "config/self-managed", install: "config/self-managed", components: [], writes: [...ASK_ABOUT_ITSELF, ...OWN_CERTIFICATES] },
+  { name: "with the opt-in config/reports: the webhook's account gains nothing", install: ".", components: ["config/reports"], writes: ASK_ABOUT_ITSELF },
+  { name: "with the opt-in config/reports: its reporter writes only reports named netguard", install: ".", components: ["config/reports"], writes: [...ASK_ABOUT_ITSELF, ...OWN_REPORTS], account: REPORTER },
 ];
 
 /**
@@ -37,7 +44,7 @@ describeE2e("netguard's ServiceAccount may write only what it owns", () => {
     await plane?.stop();
   }, 60_000);
 
-  it.each(INSTALLS)("$name", async ({ install, components, writes }) => {
+  it.each(INSTALLS)("$name", async ({ install, components, writes, account = ACCOUNT }) => {
     if (!plane) throw new Error("the control plane did not start");
     const current = plane;
     const objects = parseAllDocuments(await kustomizeInstall(current, components, install))
@@ -48,7 +55,7 @@ describeE2e("netguard's ServiceAccount may write only what it owns", () => {
     try {
       const granted = new Set<string>();
       for (const namespace of ["netguard-system", "default"]) {
-        const listed = await current.kubectl(["auth", "can-i", "--list", `--as=${ACCOUNT}`, "-n", namespace]);
+        const listed = await current.kubectl(["auth", "can-i", "--list", `--as=${account}`, "-n", namespace]);
         expect(listed.code, listed.stderr).toBe(0);
         for (const write of writesOf(listed.stdout)) granted.add(write);
       }

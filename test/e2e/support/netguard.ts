@@ -94,15 +94,15 @@ export async function startNetguard(plane: ControlPlane, options: NetguardOption
 /** Kinds of the install that give netguard its identity: applied for real, as `kubectl apply -k .` would. */
 const IDENTITY_KINDS = new Set(["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"]);
 
-/** A kubeconfig with a token for the installed ServiceAccount (netguard-system/netguard-controller). */
-async function installedIdentity(plane: ControlPlane, components: readonly string[], install: string | undefined): Promise<string> {
+/** Applies the install's identity objects and returns a kubeconfig for one of its ServiceAccounts (default: the webhook's, netguard-system/netguard-controller). */
+export async function installedIdentity(plane: ControlPlane, components: readonly string[], install: string | undefined, accountName = "netguard-controller"): Promise<string> {
   const objects = parseAllDocuments(await kustomizeInstall(plane, components, install))
     .map((doc) => doc.toJS() as { kind: string; metadata: { name: string; namespace?: string } })
     .filter((object) => IDENTITY_KINDS.has(object.kind));
   const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
   if (applied.code !== 0) throw new Error(`installing netguard's identity: ${applied.stderr}`);
-  const account = objects.find((object) => object.kind === "ServiceAccount");
-  if (!account) throw new Error("the install has no ServiceAccount");
+  const account = objects.find((object) => object.kind === "ServiceAccount" && object.metadata.name === accountName);
+  if (!account) throw new Error(`the install has no ServiceAccount ${accountName}`);
   return accountKubeconfig(plane, { namespace: account.metadata.namespace ?? "default", name: account.metadata.name });
 }
 
