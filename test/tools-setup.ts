@@ -1,17 +1,25 @@
-import { findOrBuild, HELM } from "./support/go-tools.js";
+import { findOrBuild, HELM, PROMTOOL, type GoTool } from "./support/go-tools.js";
+
+/** The tools the tests run, each handed to the workers in an environment variable. */
+const TOOLS: readonly { readonly tool: GoTool; readonly env: string; readonly tests: string }[] = [
+  { tool: HELM, env: "NETGUARD_HELM", tests: "the chart tests" },
+  { tool: PROMTOOL, env: "NETGUARD_PROMTOOL", tests: "the alert rule tests" },
+];
 
 /**
- * Finds or builds helm once per run, before any worker starts (workers inherit NETGUARD_HELM). Without
- * Go the chart tests skip with one line; under CI=true that is a failure, never a silent skip.
+ * Finds or builds each tool once per run, before any worker starts (workers inherit its variable). Without
+ * Go their tests skip with one line; under CI=true that is a failure, never a silent skip.
  */
 export default function setup(): void {
   const log = (line: string): void => void process.stderr.write(`tools: ${line}\n`);
-  const helm = findOrBuild(HELM, log);
-  if (helm.ok) {
-    process.env["NETGUARD_HELM"] = helm.path;
-    return;
+  for (const { tool, env, tests } of TOOLS) {
+    const found = findOrBuild(tool, log);
+    if (found.ok) {
+      process.env[env] = found.path;
+      continue;
+    }
+    if (process.env["CI"] === "true") throw new Error(`tools: cannot provide ${tool.name} under CI: ${found.reason}`);
+    process.env[`${env}_SKIP`] = found.reason;
+    log(`skipping ${tests} (${found.reason}): install Go >= 1.26 (${tool.name} is built from the Go module proxy)`);
   }
-  if (process.env["CI"] === "true") throw new Error(`tools: cannot provide helm under CI: ${helm.reason}`);
-  process.env["NETGUARD_HELM_SKIP"] = helm.reason;
-  log(`skipping the chart tests (${helm.reason}): install Go >= 1.26 (helm is built from the Go module proxy)`);
 }

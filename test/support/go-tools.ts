@@ -25,6 +25,15 @@ export const HELM: GoTool = {
   ldflags: (version) => `-s -w -X helm.sh/helm/v4/internal/version.version=v${version}`,
 };
 
+/** promtool, for the alert rules' tests (promtool check rules, promtool test rules). */
+export const PROMTOOL: GoTool = {
+  name: "promtool",
+  module: "promtool",
+  pkg: "github.com/prometheus/prometheus/cmd/promtool",
+  versionOf: "github.com/prometheus/prometheus",
+  ldflags: (version) => `-s -w -X github.com/prometheus/common/version.Version=${version}`,
+};
+
 /** The version the wrapper module pins. */
 export function pinnedVersion(tool: GoTool): string {
   const goMod = readFileSync(join(TOOLCHAIN, tool.module, "go.mod"), "utf8");
