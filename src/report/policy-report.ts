@@ -167,17 +167,7 @@ export function fitReport(doc: ReportObject, now: Date, maxBytes: number = MAX_R
   }
   const left = doc.results.length - kept;
   const where = doc.metadata.namespace === undefined ? "" : ` --namespace ${doc.metadata.namespace}`;
-  const notice = {
-    source: "netguard",
-    policy: "netguard",
-    rule: "audit",
-    category: "network",
-    result: "error",
-    severity: "high",
-    scored: false,
-    timestamp: { seconds: Math.floor(now.getTime() / 1000), nanos: 0 },
-    message: `${String(left)} more results are not listed: this report would pass the API server's object size limit (the summary counts them all); "netguard audit${where}" lists every one`,
-    properties: { resultID: resultId(["truncated", doc.metadata.namespace ?? "", String(left)]) },
-  };
+  const message = `${String(left)} more results are not listed: this report would pass the API server's object size limit (the summary counts them all); "netguard audit${where}" lists every one`;
+  const notice = problemResult({ object: undefined, source: undefined, field: undefined, message }, { seconds: Math.floor(now.getTime() / 1000), nanos: 0 });
   return { ...doc, results: [...doc.results.slice(0, kept), notice] };
 }

@@ -1,23 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../support/temp-dir.js";
-import { at, hasKubectl, kustomize, list, one } from "./render.js";
+import { at, hasKubectl, kustomizeWith, list, one } from "./render.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const COMPONENTS = ["service-monitor", "alerts", "dashboard"].map((c) => join(ROOT, "config", "monitoring", c));
 
 describe.skipIf(!hasKubectl())("config/monitoring: the operations objects, wired to what the install runs", () => {
-  const objects = (() => {
-    if (!hasKubectl()) return [];
-    const dir = join(tempDir("netguard-monitoring-"), "overlay");
-    mkdirSync(dir);
-    writeFileSync(
-      join(dir, "kustomization.yaml"),
-      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, join(ROOT, "config", "default"))}\ncomponents:\n${COMPONENTS.map((c) => `  - ${relative(dir, c)}`).join("\n")}\n`,
-    );
-    return kustomize(dir).objects;
-  })();
+  const objects = hasKubectl() ? kustomizeWith(join(ROOT, "config", "default"), COMPONENTS).objects : [];
 
   it("the ServiceMonitor scrapes a Service that selects the webhook Pods' metrics port", () => {
     const deployment = one(objects, "Deployment", "webhook");

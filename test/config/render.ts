@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { tempDir } from "../support/temp-dir.js";
 import { parseAllDocuments } from "yaml";
 
 /** Whether kubectl (with built-in kustomize) is on this machine. */
@@ -44,4 +47,12 @@ export function one(objects: readonly unknown[], kind: string, nameEndsWith = ""
 /** The entry of a list whose `name` field is `name`. */
 export function named(value: unknown, path: string, name: string): unknown {
   return list(value, path).find((entry) => at(entry, "name") === name);
+}
+
+/** Renders a base with components added, as a user's overlay would (paths absolute). */
+export function kustomizeWith(base: string, components: readonly string[]): { text: string; objects: unknown[] } {
+  const dir = join(tempDir("netguard-overlay-"), "overlay");
+  mkdirSync(dir);
+  writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, base)}\ncomponents:\n${components.map((c) => `  - ${relative(dir, c)}`).join("\n")}\n`);
+  return kustomize(dir);
 }

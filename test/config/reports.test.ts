@@ -1,22 +1,11 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../support/temp-dir.js";
-import { at, hasKubectl, kustomize, list, one } from "./render.js";
+import { at, hasKubectl, kustomize, kustomizeWith, list, one } from "./render.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
 describe.skipIf(!hasKubectl())("config/reports: the opt-in CronJob that keeps PolicyReports current", () => {
-  const objects = (() => {
-    if (!hasKubectl()) return [];
-    const dir = join(tempDir("netguard-reports-"), "overlay");
-    mkdirSync(dir);
-    writeFileSync(
-      join(dir, "kustomization.yaml"),
-      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ${relative(dir, join(ROOT, "config", "default"))}\ncomponents:\n  - ${relative(dir, join(ROOT, "config", "reports"))}\n`,
-    );
-    return kustomize(dir).objects;
-  })();
+  const objects = hasKubectl() ? kustomizeWith(join(ROOT, "config", "default"), [join(ROOT, "config", "reports")]).objects : [];
 
   it("runs the audit with --write-reports as its own ServiceAccount, with the install's policy and image, never two at once", () => {
     const cron = one(objects, "CronJob", "netguard-reporter");

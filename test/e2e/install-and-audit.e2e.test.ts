@@ -1,34 +1,15 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { expect, it } from "vitest";
-import { createNamespace, kustomizeInstall } from "./support/netguard.js";
+import { createNamespace, kustomizeInstall, runNetguard } from "./support/netguard.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
 
-const MAIN = join(import.meta.dirname, "..", "..", "dist", "src", "main.js");
 const NS = "e2e-audit";
 /** More PodTemplates than one page of the audit's paginated lists (500). */
 const TEMPLATES = 520;
 /** cert-manager's kinds need cert-manager's CRDs, which this control plane does not have. */
 const CERT_MANAGER_KINDS = new Set(["Certificate", "Issuer", "ClusterIssuer"]);
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function netguard(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describeE2e("the install, netguard audit and check --cluster against a real API server", () => {
   const env = useE2eEnvironment();
@@ -72,7 +53,7 @@ describeE2e("the install, netguard audit and check --cluster against a real API 
     const created = await kubectl(["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: templates }));
     expect(created.code).toBe(0);
     const auditor = await identity("auditor", "netguard-auditor");
-    const audit = await netguard(["audit", "--kubeconfig", auditor, "--namespace", NS, "--output", "json"]);
+    const audit = await runNetguard(["audit", "--kubeconfig", auditor, "--namespace", NS, "--output", "json"]);
     expect(audit.stderr).toBe("");
     expect(audit.code).toBe(1);
     const report = JSON.parse(audit.stdout) as { summary: { objects: number; deny: number; problems: number }; findings: { rule: string; object: { name: string } }[] };
@@ -87,7 +68,7 @@ describeE2e("the install, netguard audit and check --cluster against a real API 
       rule.apiGroups.includes("batch") ? { ...rule, resources: rule.resources.filter((r) => r !== "cronjobs") } : rule,
     );
     expect((await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "auditor-without-cronjobs" }, rules }))).code).toBe(0);
-    const partial = await netguard(["audit", "--kubeconfig", await identity("partial", "auditor-without-cronjobs"), "--namespace", NS, "--output", "json"]);
+    const partial = await runNetguard(["audit", "--kubeconfig", await identity("partial", "auditor-without-cronjobs"), "--namespace", NS, "--output", "json"]);
     expect(partial.code).toBe(2);
     const partialReport = JSON.parse(partial.stdout) as { summary: { objects: number }; problems: { message: string }[] };
     expect(partialReport.summary.objects).toBe(TEMPLATES);
@@ -104,8 +85,8 @@ describeE2e("the install, netguard audit and check --cluster against a real API 
     const manifest = join(env.plane().dir, "app.yaml");
     const { writeFileSync } = await import("node:fs");
     writeFileSync(manifest, `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ${NS}, labels: {app: t}}\nspec:\n  containers: [{name: c, image: registry.k8s.io/pause:3.10}]\n`);
-    expect(await netguard(["check", "--output", "json", manifest])).toMatchObject({ code: 1 });
-    const checked = await netguard(["check", "--cluster", "--kubeconfig", kubeconfig, "--output", "json", manifest]);
+    expect(await runNetguard(["check", "--output", "json", manifest])).toMatchObject({ code: 1 });
+    const checked = await runNetguard(["check", "--cluster", "--kubeconfig", kubeconfig, "--output", "json", manifest]);
     expect(checked.stderr).toBe("");
     expect(checked.code).toBe(0);
     expect((JSON.parse(checked.stdout) as { summary: { findings: number; objects: number } }).summary).toMatchObject({ findings: 0, objects: 1 });

@@ -1,33 +1,14 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { createNamespace, installedIdentity } from "./support/netguard.js";
+import { createNamespace, installedIdentity, runNetguard } from "./support/netguard.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
 
-const MAIN = join(import.meta.dirname, "..", "..", "dist", "src", "main.js");
 const CRDS = readFileSync(join(import.meta.dirname, "fixtures", "report-crds.yaml"), "utf8");
 /** Not judged at admission (the webhook would deny what this test needs running), audited all the same. */
 const NS = "e2e-reports";
 const GONE = "e2e-reports-gone";
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function netguard(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface Report {
   readonly metadata: { readonly resourceVersion: string; readonly labels?: Record<string, string>; readonly managedFields?: readonly { readonly manager: string; readonly operation: string }[] };
@@ -40,7 +21,7 @@ describeE2e("config/reports: netguard audit --write-reports keeps PolicyReports 
   const kubectl = (args: readonly string[], stdin?: string) => env.plane().kubectl(args, stdin === undefined ? {} : { stdin });
   let reporter = "";
   /** One run of the CronJob's command, as its ServiceAccount. */
-  const write = (...more: string[]) => netguard(["audit", "--kubeconfig", reporter, "--write-reports", ...more]);
+  const write = (...more: string[]) => runNetguard(["audit", "--kubeconfig", reporter, "--write-reports", ...more]);
   const report = async (kind: string, namespace: string, name = "netguard"): Promise<Report | undefined> => {
     const got = await kubectl(["get", kind, name, "-n", namespace, "-o", "json", "--show-managed-fields"]);
     return got.code === 0 ? (JSON.parse(got.stdout) as Report) : undefined;

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -9,6 +10,26 @@ import { repoRoot } from "./repo-root.js";
 
 const ROOT = repoRoot();
 const MAIN = join(ROOT, "dist", "src", "main.js");
+
+/** A finished netguard command: its exit code and everything it wrote. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a netguard command (check, audit, …) from the build to its end. */
+export function runNetguard(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** A `netguard serve` process watching the control plane, and what it logged. */
 export interface Netguard {
