@@ -9,15 +9,15 @@ import { createOwnerRetry, podController, type DeniedOwner, type OwnerRetry } fr
 import type { Inventory } from "../engine/types.js";
 import type { Policy } from "../policy/policy.js";
 import { BUILTIN_RULES } from "../rules/index.js";
-import { startCertificateReloader, type CertificateReloader } from "./certificate-reloader.js";
-import type { CertificatePair } from "./certificates.js";
-import { createMetrics, type WebhookMetrics } from "./metrics.js";
-import { startPolicyReloader, type PolicyReloader } from "./policy-reloader.js";
-import { createWebhookFallbackApp } from "./fallback-app.js";
-import { createProbeApp } from "./probe-app.js";
-import { listen, type ListeningServers } from "./server.js";
-import { createBodyTracker } from "./body-reader.js";
-import { createValidateHandler, DEFAULT_BODY_LIMIT } from "./validate-handler.js";
+import { startCertificateReloader, type CertificateReloader } from "./serving/certificate-reloader.js";
+import type { CertificatePair } from "./serving/certificates.js";
+import { createMetrics, type WebhookMetrics } from "./telemetry/metrics.js";
+import { startPolicyReloader, type PolicyReloader } from "./serving/policy-reloader.js";
+import { createWebhookFallbackApp } from "./serving/fallback-app.js";
+import { createProbeApp } from "./serving/probe-app.js";
+import { listen, type ListeningServers } from "./serving/server.js";
+import { createBodyTracker } from "./serving/body-reader.js";
+import { createValidateHandler, DEFAULT_BODY_LIMIT } from "./admission/validate-handler.js";
 
 /** Everything `netguard serve` decided from its flags, in typed form. */
 export interface WebhookConfig {

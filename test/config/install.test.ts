@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as certManager from "@kubernetes-models/cert-manager/cert-manager.io/v1";
-import { VALIDATE_PATH } from "../../src/webhook/server.js";
+import { VALIDATE_PATH } from "../../src/webhook/serving/server.js";
 import { check } from "../cli/run-cli.js";
 import { at, hasKubectl, kustomize, list, named, one } from "./render.js";
 import { unknownFields } from "./strict-fields.js";

@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY } from "../../src/policy/policy.js";
-import { readPair } from "../../src/webhook/certificates.js";
-import { createMetrics } from "../../src/webhook/metrics.js";
+import { readPair } from "../../src/webhook/serving/certificates.js";
+import { createMetrics } from "../../src/webhook/telemetry/metrics.js";
 import { startWebhook, type RunningWebhook, type WebhookConfig } from "../../src/webhook/start-webhook.js";
 import { httpsClient } from "./https-client.js";
 import { memoryLogger } from "./memory-logger.js";

@@ -1,13 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { container, deployment, pod, podSpec } from "../builders.js";
-import { halfSentRequest, httpsClient } from "../support/https-client.js";
-import { eventually } from "../support/memory-logger.js";
-import { issue } from "../support/pki.js";
-import { admissionReview } from "../support/reviews.js";
-import { startTestWebhook } from "../support/webhook-harness.js";
-import { tempDir } from "../support/temp-dir.js";
+import { container, deployment, pod, podSpec } from "../../builders.js";
+import { halfSentRequest, httpsClient } from "../../support/https-client.js";
+import { eventually } from "../../support/memory-logger.js";
+import { issue } from "../../support/pki.js";
+import { admissionReview } from "../../support/reviews.js";
+import { startTestWebhook } from "../../support/webhook-harness.js";
+import { tempDir } from "../../support/temp-dir.js";
 
 type Harness = Awaited<ReturnType<typeof startTestWebhook>>;
 const hostPod = pod("web", podSpec({ hostNetwork: true }));
@@ -162,7 +162,7 @@ describe("certificate rotation the kubelet way", () => {
 
 describe("client certificates", () => {
   it("with --client-ca-file only a client the CA signed gets through", async () => {
-    const { makeCa } = await import("../support/pki.js");
+    const { makeCa } = await import("../../support/pki.js");
     const clientCa = await makeCa("api server client CA");
     const h = await startTestWebhook({ clientCa: clientCa.cert });
     try {
@@ -183,7 +183,7 @@ describe("policy reload", () => {
     const file = join(dir, "policy.yaml");
     const text = "rules:\n  ingress-policy: off\n";
     writeFileSync(file, text);
-    const { parsePolicyText } = await import("../../src/policy/parse-policy-text.js");
+    const { parsePolicyText } = await import("../../../src/policy/parse-policy-text.js");
     const parsed = parsePolicyText(text);
     if (!parsed.ok) throw new Error("bad test policy");
     const h = await startTestWebhook({ policy: parsed.value, policyFile: { path: file, text } });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { inventoryOf } from "../../src/engine/inventory.js";
-import { readNetworkPolicy } from "../../src/kube/network-policy.js";
-import type { Policy } from "../../src/policy/policy.js";
-import { BUILTIN_RULES } from "../../src/rules/index.js";
-import { parseAdmissionReview } from "../../src/webhook/admission-review.js";
-import { MAX_FINDINGS_PER_REVIEW_OBJECT, reviewAdmission } from "../../src/webhook/review-admission.js";
-import { container, deployment, kube, networkPolicy, pod, podSpec, policyWith, service } from "../builders.js";
-import { admissionReview } from "../support/reviews.js";
+import { inventoryOf } from "../../../src/engine/inventory.js";
+import { readNetworkPolicy } from "../../../src/kube/network-policy.js";
+import type { Policy } from "../../../src/policy/policy.js";
+import { BUILTIN_RULES } from "../../../src/rules/index.js";
+import { parseAdmissionReview } from "../../../src/webhook/admission/admission-review.js";
+import { MAX_FINDINGS_PER_REVIEW_OBJECT, reviewAdmission } from "../../../src/webhook/admission/review-admission.js";
+import { container, deployment, kube, networkPolicy, pod, podSpec, policyWith, service } from "../../builders.js";
+import { admissionReview } from "../../support/reviews.js";
 
 const coverAll = inventoryOf([readNetworkPolicy(kube(networkPolicy("all", { podSelector: {} })), "default")]);
 const review = (body: Record<string, unknown>, policy: Policy = policyWith({})) => {

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logger.js";
-import { createDecisionLog, DECISION_MESSAGE, fieldsOf, quote, type DecisionEntry } from "../../src/webhook/decision-log.js";
+import { createLogger } from "../../../src/logger.js";
+import { createDecisionLog, DECISION_MESSAGE, fieldsOf, quote, type DecisionEntry } from "../../../src/webhook/telemetry/decision-log.js";
 
 function capture(level = "info") {
   const chunks: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Finding } from "../../src/engine/types.js";
-import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, retryWarnings } from "../../src/webhook/admission-messages.js";
+import type { Finding } from "../../../src/engine/types.js";
+import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, retryWarnings } from "../../../src/webhook/admission/admission-messages.js";
 
 const warningLines = (findings: readonly Finding[]): string[] => boundedWarnings(findingWarnings(findings));
 

@@ -1,17 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import { withNamespace } from "../engine/inventory.js";
-import type { CoverageLookup, Inventory, PolicyLookup, Rule } from "../engine/types.js";
-import type { OwnerReader } from "../cluster/owner-reader.js";
-import type { PodLister } from "../cluster/pod-metadata-lister.js";
-import { CONTROLLER_USERS, controllerOf, lookupAmong } from "../kube/owners.js";
-import type { Policy } from "../policy/policy.js";
+import { withNamespace } from "../../engine/inventory.js";
+import type { CoverageLookup, Inventory, PolicyLookup, Rule } from "../../engine/types.js";
+import type { OwnerReader } from "../../cluster/owner-reader.js";
+import type { PodLister } from "../../cluster/pod-metadata-lister.js";
+import { CONTROLLER_USERS, controllerOf, lookupAmong } from "../../kube/owners.js";
+import type { Policy } from "../../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
 import { errored, toReview } from "./admission-response.js";
-import type { BodyRead, BodyTracker } from "./body-reader.js";
-import { createDecisionLog, type DecisionEntry } from "./decision-log.js";
+import type { BodyRead, BodyTracker } from "../serving/body-reader.js";
+import { createDecisionLog, type DecisionEntry } from "../telemetry/decision-log.js";
 import { guardedResponse } from "./guard-messages.js";
-import { kindLabel, type WebhookMetrics } from "./metrics.js";
+import { kindLabel, type WebhookMetrics } from "../telemetry/metrics.js";
 import { guardedChange, guardNetworkPolicy } from "./network-policy-guard.js";
 import { deniesForCoverage, reviewAdmission, type ReviewDeps, type ReviewOutcome } from "./review-admission.js";
 

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Logger } from "pino";
-import { describeFsError } from "../manifests/read-inputs.js";
-import { formatPolicyErrors, parsePolicyText } from "../policy/parse-policy-text.js";
+import { describeFsError } from "../../manifests/read-inputs.js";
+import { formatPolicyErrors, parsePolicyText } from "../../policy/parse-policy-text.js";
 import { followDirectory } from "./follow-directory.js";
-import type { Policy } from "../policy/policy.js";
+import type { Policy } from "../../policy/policy.js";
 
 /** Options for following a policy file (a ConfigMap mounted as a directory). */
 export interface PolicyReloaderOptions {

@@ -1,7 +1,7 @@
-import { overrideNote } from "../engine/overrides.js";
-import type { Finding, RuleId, UnappliedOverride } from "../engine/types.js";
-import { describeRef, type ObjectRef } from "../kube/object.js";
-import { printable } from "../report/printable.js";
+import { overrideNote } from "../../engine/overrides.js";
+import type { Finding, RuleId, UnappliedOverride } from "../../engine/types.js";
+import { describeRef, type ObjectRef } from "../../kube/object.js";
+import { printable } from "../../report/printable.js";
 
 /** The API server cuts warnings past 256 runes once their total passes 4096 runes, and drops the rest. */
 export const WARNING_MAX = 256;

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { latencyHistogram } from "../../src/webhook/latency-histogram.js";
+import { latencyHistogram } from "../../../src/webhook/telemetry/latency-histogram.js";
 
 it("renders cumulative buckets, +Inf, sum and count per label value in the Prometheus text format", () => {
   const histogram = latencyHistogram({ name: "t_seconds", help: "Time.\nTaken", labelName: "decision", buckets: [0.001, 0.01] });

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { deferredCounter, type DeferredCounter } from "./deferred-metrics.js";
 import { latencyHistogram, type LatencyHistogram } from "./latency-histogram.js";
-import { POD_BEARING_KINDS } from "../kube/pod-template.js";
+import { POD_BEARING_KINDS } from "../../kube/pod-template.js";
 
 /** The kinds netguard judges: a `kind` label takes one of these or "other", never the caller's text. */
 const KIND_LABELS: ReadonlySet<string> = new Set([...POD_BEARING_KINDS, "Service", "NetworkPolicy"]);

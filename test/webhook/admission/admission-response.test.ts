@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowed, denied, errored, toReview } from "../../src/webhook/admission-response.js";
+import { allowed, denied, errored, toReview } from "../../../src/webhook/admission/admission-response.js";
 
 /** The exact bytes on the wire: the API server rejects a validating response with patch or patchType. */
 describe("admission responses on the wire", () => {

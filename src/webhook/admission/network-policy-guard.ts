@@ -1,13 +1,13 @@
-import type { OwnerChain, OwnerReader } from "../cluster/owner-reader.js";
-import type { PodLister } from "../cluster/pod-metadata-lister.js";
-import { changesCoverage, podsLosingCoverage, type CoverageChange } from "../engine/coverage-loss.js";
-import { findExemption } from "../engine/exemptions.js";
-import { overrideFor } from "../engine/overrides.js";
-import type { Action, Inventory } from "../engine/types.js";
-import { isNetworkPolicy, readNetworkPolicy } from "../kube/network-policy.js";
-import { describeRef, type KubeObject, type ObjectRef } from "../kube/object.js";
-import { controllerOf, lookupAmong, verifiedOwners } from "../kube/owners.js";
-import type { Policy } from "../policy/policy.js";
+import type { OwnerChain, OwnerReader } from "../../cluster/owner-reader.js";
+import type { PodLister } from "../../cluster/pod-metadata-lister.js";
+import { changesCoverage, podsLosingCoverage, type CoverageChange } from "../../engine/coverage-loss.js";
+import { findExemption } from "../../engine/exemptions.js";
+import { overrideFor } from "../../engine/overrides.js";
+import type { Action, Inventory } from "../../engine/types.js";
+import { isNetworkPolicy, readNetworkPolicy } from "../../kube/network-policy.js";
+import { describeRef, type KubeObject, type ObjectRef } from "../../kube/object.js";
+import { controllerOf, lookupAmong, verifiedOwners } from "../../kube/owners.js";
+import type { Policy } from "../../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 
 /** What the guard reads: the policy, the NetworkPolicy cache, and live Pods and owners. */

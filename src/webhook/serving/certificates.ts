@@ -1,8 +1,8 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Parsed } from "../kube/object.js";
-import { describeFsError } from "../manifests/read-inputs.js";
+import type { Parsed } from "../../kube/object.js";
+import { describeFsError } from "../../manifests/read-inputs.js";
 
 /** A serving key pair known to belong together. */
 export interface CertificatePair {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { OwnerChain } from "../../src/cluster/owner-reader.js";
-import type { PodListing } from "../../src/cluster/pod-metadata-lister.js";
-import { inventoryOf } from "../../src/engine/inventory.js";
-import { readNetworkPolicy } from "../../src/kube/network-policy.js";
-import { ownerFacts } from "../../src/kube/owners.js";
-import { parseAdmissionReview } from "../../src/webhook/admission-review.js";
-import { guardedResponse, strandedMessage } from "../../src/webhook/guard-messages.js";
-import { guardedChange, guardNetworkPolicy, type GuardVerdict } from "../../src/webhook/network-policy-guard.js";
-import { kube, networkPolicy, policyWith } from "../builders.js";
-import { admissionReview } from "../support/reviews.js";
+import type { OwnerChain } from "../../../src/cluster/owner-reader.js";
+import type { PodListing } from "../../../src/cluster/pod-metadata-lister.js";
+import { inventoryOf } from "../../../src/engine/inventory.js";
+import { readNetworkPolicy } from "../../../src/kube/network-policy.js";
+import { ownerFacts } from "../../../src/kube/owners.js";
+import { parseAdmissionReview } from "../../../src/webhook/admission/admission-review.js";
+import { guardedResponse, strandedMessage } from "../../../src/webhook/admission/guard-messages.js";
+import { guardedChange, guardNetworkPolicy, type GuardVerdict } from "../../../src/webhook/admission/network-policy-guard.js";
+import { kube, networkPolicy, policyWith } from "../../builders.js";
+import { admissionReview } from "../../support/reviews.js";
 
 const webPolicy = networkPolicy("web-ingress", { podSelector: { matchLabels: { app: "web" } } }, "shop");
 const ref = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace: "shop", name: "web-ingress" };

@@ -1,7 +1,7 @@
-import { evaluate, type OmittedFinding } from "../engine/evaluate.js";
-import type { Finding, Inventory, Problem, Report, Rule, RuleId, UnappliedOverride } from "../engine/types.js";
-import type { KubeObject } from "../kube/object.js";
-import type { Policy } from "../policy/policy.js";
+import { evaluate, type OmittedFinding } from "../../engine/evaluate.js";
+import type { Finding, Inventory, Problem, Report, Rule, RuleId, UnappliedOverride } from "../../engine/types.js";
+import type { KubeObject } from "../../kube/object.js";
+import type { Policy } from "../../policy/policy.js";
 import type { AdmissionRequest } from "./admission-review.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
 import { auditAnnotations, boundedWarnings, denialMessage, findingWarnings, omittedWarnings, problemWarnings, retryWarnings, unappliedWarnings } from "./admission-messages.js";

@@ -1,5 +1,5 @@
-import { describeRef } from "../kube/object.js";
-import { printable } from "../report/printable.js";
+import { describeRef } from "../../kube/object.js";
+import { printable } from "../../report/printable.js";
 import { clip, WARNING_MAX } from "./admission-messages.js";
 import { allowed, denied, type AdmissionResponse } from "./admission-response.js";
 import type { GuardVerdict, StrandedGroup } from "./network-policy-guard.js";

@@ -1,6 +1,6 @@
 import { Registry } from "prom-client";
 import { expect, it } from "vitest";
-import { deferredCounter } from "../../src/webhook/deferred-metrics.js";
+import { deferredCounter } from "../../../src/webhook/telemetry/deferred-metrics.js";
 
 it("a deferred counter shows every increment at scrape time, and keeps counting after it", async () => {
   const registry = new Registry();

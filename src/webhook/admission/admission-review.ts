@@ -1,5 +1,5 @@
-import { asObject, asString, isObject } from "../kube/fields.js";
-import { toKubeObject, type KubeObject, type Parsed } from "../kube/object.js";
+import { asObject, asString, isObject } from "../../kube/fields.js";
+import { toKubeObject, type KubeObject, type Parsed } from "../../kube/object.js";
 
 /** The AdmissionReview versions the API server may send; the answer uses the same one. */
 export type ReviewVersion = "admission.k8s.io/v1" | "admission.k8s.io/v1beta1";

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { inventoryOf } from "../../src/engine/inventory.js";
-import { DEFAULT_POLICY } from "../../src/policy/policy.js";
-import { BUILTIN_RULES } from "../../src/rules/index.js";
-import { parseAdmissionReview } from "../../src/webhook/admission-review.js";
-import { createMetrics } from "../../src/webhook/metrics.js";
-import { reviewAdmission } from "../../src/webhook/review-admission.js";
-import { batchedRecorder, cachedDay, type Answered } from "../../src/webhook/validate-handler.js";
-import { pod, podSpec } from "../builders.js";
-import { memoryLogger } from "../support/memory-logger.js";
-import { admissionReview } from "../support/reviews.js";
+import { inventoryOf } from "../../../src/engine/inventory.js";
+import { DEFAULT_POLICY } from "../../../src/policy/policy.js";
+import { BUILTIN_RULES } from "../../../src/rules/index.js";
+import { parseAdmissionReview } from "../../../src/webhook/admission/admission-review.js";
+import { createMetrics } from "../../../src/webhook/telemetry/metrics.js";
+import { reviewAdmission } from "../../../src/webhook/admission/review-admission.js";
+import { batchedRecorder, cachedDay, type Answered } from "../../../src/webhook/admission/validate-handler.js";
+import { pod, podSpec } from "../../builders.js";
+import { memoryLogger } from "../../support/memory-logger.js";
+import { admissionReview } from "../../support/reviews.js";
 
 describe("cachedDay", () => {
   it("reads the clock each call but formats the day at most once a minute, and follows the clock across days and backwards", () => {
