@@ -5,11 +5,9 @@ import type { OwnerLookup } from "../kube/owners.js";
 import type { Subject } from "../kube/subject.js";
 import type { Policy } from "../policy/policy.js";
 
-/** The stable rule ids: they appear in output, policy files, exemptions and docs. */
-export type RuleId = "host-network" | "host-port" | "tcp-only" | "ingress-policy";
-
-/** What a finding does: deny rejects (exit 1), warn is shown, audit is only recorded. */
-export type Action = "deny" | "warn" | "audit";
+// The words the policy file and the engine share live in a leaf module, so the policy never imports the engine.
+import type { Action, RuleId } from "./rule-id.js";
+export type { Action, RuleId } from "./rule-id.js";
 
 /** Which front door is asking; the ingress-policy rule treats admission of workloads specially. */
 export type Surface = "admission" | "manifests" | "cluster";

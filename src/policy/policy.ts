@@ -1,4 +1,4 @@
-import type { Action, RuleId } from "../engine/types.js";
+import type { Action, RuleId } from "../engine/rule-id.js";
 import { isObject } from "../kube/fields.js";
 import { compileSelector, type LabelSelector } from "../kube/label-selector.js";
 import { SOURCE_NAMES, sourceNamed, type CoverageSource } from "../kube/coverage/source.js";
