@@ -265,7 +265,7 @@ export function batchedRecorder(deps: Pick<ValidateDeps, "logger" | "metrics">):
 function record(answered: Answered, metrics: WebhookMetrics, logDecision: (entry: DecisionEntry) => void): void {
   const { request, outcome, seconds } = answered;
   metrics.requests.inc({ kind: kindLabel(request.kind.kind), operation: request.operation, decision: outcome.decision });
-  metrics.duration.observe(outcome.decision, seconds);
+  metrics.duration.observe({ decision: outcome.decision }, seconds);
   for (const finding of outcome.findings) metrics.findings.inc({ rule: finding.rule, action: finding.action });
   logDecision({
     uid: bounded(request.uid),

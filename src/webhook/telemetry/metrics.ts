@@ -1,6 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import { deferredCounter, type DeferredCounter } from "./deferred-metrics.js";
-import { latencyHistogram, type LatencyHistogram } from "./latency-histogram.js";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { POD_BEARING_KINDS } from "../../kube/pod-template.js";
 
 /** The kinds netguard judges: a `kind` label takes one of these or "other", never the caller's text. */
@@ -14,12 +12,12 @@ export function kindLabel(kind: string): string {
 /** The webhook's metrics, on a registry of its own (no global default registry). */
 export interface WebhookMetrics {
   readonly registry: Registry;
-  /** The whole /metrics page: the registry's metrics and the latency histogram kept beside it. */
+  /** The whole /metrics page. */
   readonly render: () => Promise<string>;
   readonly contentType: string;
-  readonly requests: DeferredCounter<"kind" | "operation" | "decision">;
-  readonly duration: LatencyHistogram;
-  readonly findings: DeferredCounter<"rule" | "action">;
+  readonly requests: Counter<"kind" | "operation" | "decision">;
+  readonly duration: Histogram<"decision">;
+  readonly findings: Counter<"rule" | "action">;
   readonly cacheSynced: Gauge;
   readonly cacheObjects: Gauge;
   /** Per enabled coverage source besides NetworkPolicy: 1 served and synced, 0 not yet, -1 not served by the cluster. */
@@ -37,21 +35,24 @@ export interface WebhookMetrics {
 export function createMetrics(options: { readonly processMetrics: boolean } = { processMetrics: true }): WebhookMetrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "netguard_" });
-  // The latency histogram is observed on every request and kept out of prom-client for that (ADR 0003).
-  const duration = latencyHistogram({
-    name: "netguard_admission_duration_seconds",
-    help: "Time from request received to response written.",
-    labelName: "decision",
-    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-  });
   return {
     registry,
-    render: async () => `${await registry.metrics()}\n${duration.render()}`,
+    render: () => registry.metrics(),
     contentType: registry.contentType,
-    // Per-request counters are counted in plain maps and handed to prom-client at scrape time (ADR 0003).
-    requests: deferredCounter(registry, "netguard_admission_requests_total", "Admission reviews answered, by object kind, operation and decision (allow, warn, deny, error, invalid).", ["kind", "operation", "decision"]),
-    duration,
-    findings: deferredCounter(registry, "netguard_findings_total", "Findings in admission reviews, by rule and action.", ["rule", "action"]),
+    requests: new Counter({
+      name: "netguard_admission_requests_total",
+      help: "Admission reviews answered, by object kind, operation and decision (allow, warn, deny, error, invalid).",
+      labelNames: ["kind", "operation", "decision"],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "netguard_admission_duration_seconds",
+      help: "Time from request received to response written.",
+      labelNames: ["decision"],
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    findings: new Counter({ name: "netguard_findings_total", help: "Findings in admission reviews, by rule and action.", labelNames: ["rule", "action"], registers: [registry] }),
     cacheSynced: new Gauge({ name: "netguard_networkpolicy_cache_synced", help: "1 when the NetworkPolicy informer cache has synced.", registers: [registry] }),
     cacheObjects: new Gauge({ name: "netguard_networkpolicy_cache_objects", help: "NetworkPolicies in the informer cache.", registers: [registry] }),
     coverageSources: new Gauge({

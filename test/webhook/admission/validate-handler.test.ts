@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { inventoryOf } from "../../../src/engine/inventory.js";
 import { DEFAULT_POLICY } from "../../../src/policy/policy.js";
 import { BUILTIN_RULES } from "../../../src/rules/index.js";
@@ -64,12 +64,12 @@ describe("batchedRecorder", () => {
   it("logs a failure to record one decision and goes on with the rest of the turn", async () => {
     const log = memoryLogger();
     const metrics = createMetrics({ processMetrics: false });
-    const observe = (label: string, seconds: number): void => {
-      if (label === "allow") throw new Error("histogram broke");
-      metrics.duration.observe(label, seconds);
-    };
-    const failing = { ...metrics, duration: { ...metrics.duration, observe } };
-    const record = batchedRecorder({ logger: log.logger, metrics: failing });
+    const observe = metrics.duration.observe.bind(metrics.duration);
+    vi.spyOn(metrics.duration, "observe").mockImplementation((labels: unknown, seconds?: number) => {
+      if (typeof labels === "object" && labels !== null && (labels as { decision?: string }).decision === "allow") throw new Error("histogram broke");
+      observe(labels as { decision: string }, seconds ?? 0);
+    });
+    const record = batchedRecorder({ logger: log.logger, metrics });
     const allowed = answered("allowed", false);
     record(answered("first", true));
     record({ ...allowed, outcome: { ...allowed.outcome, decision: "allow" } });
