@@ -122,9 +122,11 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
       stdout: "",
       stderr: `Error from server (Forbidden): error when creating "STDIN": pods "forged" is forbidden: ValidatingAdmissionPolicy 'netguard-host-network-pods' with binding 'netguard-host-network-pods' denied request: [host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
     });
-    // A Deployment of another name is not exempt.
+    // A Deployment of another name is not exempt. Retried with a server dry run until the binding is in
+    // force (a real apply admitted before that would create it, and a retry would then be "unchanged").
     const other = agent.replaceAll("agent", "web");
-    expect(await eventually(["apply", "-n", ns, "-f", "-"], other, (run) => run.code === 1)).toEqual({
+    await eventually(["apply", "--dry-run=server", "-n", ns, "-f", "-"], other, (run) => run.code === 1);
+    expect(await kubectl(["apply", "-n", ns, "-f", "-"], other)).toEqual({
       code: 1,
       stdout: "",
       stderr: `Error from server (Forbidden): error when creating "STDIN": deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-host-network-workloads' with binding 'netguard-host-network-workloads' denied request: [host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
