@@ -214,11 +214,15 @@ describeE2e("the generated ValidatingAdmissionPolicies decide as the webhook doe
 function expectedFromWebhook(outcome: Outcome | undefined, rule: string, fix: string): Outcome | { result: "missing" } {
   if (outcome === undefined) return { result: "missing" };
   if (outcome.result !== "denied") return outcome;
+  // The webhook's denial groups one rule's findings: "[rule] f1=v1: M1; f2=v2: M2 (fix: ...)".
   const body = outcome.message.replace(/^admission webhook "[\w.]+" denied the request: \S+ \S+ violates netguard policy: /, "");
+  const prefix = `[${rule}] `;
+  const suffix = ` (fix: ${fix})`;
+  if (!body.startsWith(prefix) || !body.endsWith(suffix)) return { result: "denied", message: `unexpected webhook denial: ${body}` };
   const messages = body
-    .split(` (fix: ${fix})`)
-    .filter((part) => part !== "")
-    .map((part) => part.replace(new RegExp(`^(?:; )?\\[${rule}\\] \\S+?=\\S+: `), "").replace(/ \(deny in [^)]*\)$/, ""));
+    .slice(prefix.length, body.length - suffix.length)
+    .split(/; (?=\S+?=\S+: )/)
+    .map((part) => part.replace(/^\S+?=\S+: /, "").replace(/ \(deny in [^)]*\)$/, ""));
   return { result: "denied", message: `[${rule}] ${messages.join("; ")} (fix: ${fix})` };
 }
 

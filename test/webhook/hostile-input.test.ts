@@ -48,7 +48,10 @@ describe("hostile reviews are answered within bounds", () => {
     expect(answer.text.length).toBeLessThan(8 * 1024);
     expect(message).toMatch(/^Pod default\/udp violates netguard policy: \[tcp-only\] spec\.containers\[0\]\.ports\[0\]\.protocol=UDP: container "c0" port 1 uses UDP/);
     // 75,001 findings in all: the first shown in full, the rest counted (those past the per-object limit were never built).
-    const shown = (message.match(/\[tcp-only\]/g) ?? []).length;
+    // One group: the rule named once, its fix stated once.
+    expect((message.match(/\[tcp-only\]/g) ?? []).length).toBe(1);
+    expect((message.match(/\(fix: /g) ?? []).length).toBe(1);
+    const shown = (message.match(/ uses UDP/g) ?? []).length;
     expect(message.endsWith(`; and ${(75_001 - shown).toLocaleString("en-US")} more (tcp-only: ${(75_000 - shown).toLocaleString("en-US")}, ingress-policy: 1); netguard check or audit lists every finding`)).toBe(true);
   });
 

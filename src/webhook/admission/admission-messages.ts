@@ -15,24 +15,45 @@ const MESSAGE_BUDGET = 4000;
 const PART_MAX = 1000;
 
 /**
- * The status message of a denial: deny findings with rule, field, value and fix, on one line like PSA.
- * The first finding is always shown; past the budget the rest are counted per rule ("and N more").
+ * The status message of a denial, on one line like PSA: findings grouped by rule in the order each rule
+ * first appears, each with its field, value and message, and the rule's fix once per group (a Pod with
+ * twelve UDP ports states the fix once, not twelve times). The first finding is always shown; past the
+ * budget the rest are counted per rule ("and N more").
  */
 export function denialMessage(ref: ObjectRef, findings: readonly Finding[], omitted: ReadonlyMap<RuleId, number> = new Map()): string {
   const head = `${printable(describeRef(ref))} violates netguard policy: `;
-  const parts: string[] = [];
-  let used = head.length;
-  let shown = 0;
+  const groups = new Map<RuleId, Finding[]>();
   for (const f of findings) {
-    const part = clip(printable(`[${f.rule}] ${f.field}=${f.value}: ${f.message}${detailText(f)}${noteText(f)} (fix: ${f.fix})`), PART_MAX);
-    if (shown > 0 && used + part.length + 2 > MESSAGE_BUDGET - 200) break;
-    parts.push(part);
-    used += part.length + 2;
-    shown += 1;
+    const group = groups.get(f.rule);
+    if (group) group.push(f);
+    else groups.set(f.rule, [f]);
   }
+  const parts: string[] = [];
   // The rest: findings past the message budget and those past the per-object limit, counted per rule.
   const counts = new Map<string, number>();
-  for (const f of findings.slice(shown)) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  let used = head.length;
+  let shown = 0;
+  let full = false;
+  for (const [rule, group] of groups) {
+    const fix = clip(printable(` (fix: ${group[0]?.fix ?? ""})`), PART_MAX);
+    const items: string[] = [];
+    let size = rule.length + 3 + fix.length + 2;
+    for (const f of group) {
+      const item = clip(printable(`${f.field}=${f.value}: ${f.message}${detailText(f)}${noteText(f)}`), PART_MAX);
+      if (full || (shown > 0 && used + size + item.length + 2 > MESSAGE_BUDGET - 200)) {
+        full = true;
+        break;
+      }
+      items.push(item);
+      size += item.length + 2;
+      shown += 1;
+    }
+    if (items.length > 0) {
+      parts.push(`[${rule}] ${items.join("; ")}${fix}`);
+      used += size;
+    }
+    if (items.length < group.length) counts.set(rule, group.length - items.length);
+  }
   for (const [rule, count] of omitted) counts.set(rule, (counts.get(rule) ?? 0) + count);
   let rest = 0;
   for (const count of counts.values()) rest += count;

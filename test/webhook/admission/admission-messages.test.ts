@@ -44,6 +44,15 @@ describe("admission messages", () => {
     expect(denialMessage(finding().object, [], new Map([["tcp-only", 2]]))).toBe("Deployment shop/web violates netguard policy: 2 findings past what one review lists (tcp-only: 2); netguard check or audit lists every finding");
   });
 
+  it("a denial groups findings by rule in the order each first appears, and states each rule's fix once", () => {
+    const udp = (port: number) => finding({ rule: "tcp-only", field: `spec.template.spec.containers[0].ports[${String(port)}].protocol`, value: "UDP", message: `port ${String(port)} uses UDP`, fix: "Use TCP." });
+    expect(denialMessage(finding().object, [udp(0), finding(), udp(1), udp(2)])).toBe(
+      "Deployment shop/web violates netguard policy: [tcp-only] spec.template.spec.containers[0].ports[0].protocol=UDP: port 0 uses UDP; " +
+        "spec.template.spec.containers[0].ports[1].protocol=UDP: port 1 uses UDP; spec.template.spec.containers[0].ports[2].protocol=UDP: port 2 uses UDP (fix: Use TCP.); " +
+        '[host-port] spec.template.spec.containers[0].ports[0].hostPort=80: container "web" uses hostPort 80 (fix: Remove hostPort.)',
+    );
+  });
+
   it("a denial names each finding's rule, field, value, message and fix on one line", () => {
     expect(denialMessage(finding().object, [finding(), finding({ rule: "host-network", field: "spec.template.spec.hostNetwork", value: "true", message: "pod uses the node's network namespace (hostNetwork=true)", fix: "Remove hostNetwork." })])).toBe(
       'Deployment shop/web violates netguard policy: [host-port] spec.template.spec.containers[0].ports[0].hostPort=80: container "web" uses hostPort 80 (fix: Remove hostPort.); ' +
@@ -80,8 +89,10 @@ describe("admission messages", () => {
     const hostPorts = Array.from({ length: 300 }, () => finding({ action: "deny" }));
     const message = denialMessage(finding().object, [...udp, ...hostPorts]);
     expect(message.length).toBeLessThanOrEqual(4000);
-    expect(message.startsWith("Deployment shop/web violates netguard policy: [tcp-only] spec.containers[0].ports[0].protocol=UDP: port 0 uses UDP (fix: Use TCP.); [tcp-only] spec.containers[0].ports[1].protocol")).toBe(true);
-    const shown = (message.match(/\[tcp-only\]/g) ?? []).length;
+    // Grouped by rule: the rule named once, each finding's field, value and message, the fix once at the end of the group.
+    expect(message.startsWith("Deployment shop/web violates netguard policy: [tcp-only] spec.containers[0].ports[0].protocol=UDP: port 0 uses UDP; spec.containers[0].ports[1].protocol=UDP: port 1 uses UDP; ")).toBe(true);
+    expect((message.match(/\(fix: /g) ?? []).length).toBe(1);
+    const shown = (message.match(/ uses UDP/g) ?? []).length;
     expect(message.endsWith(`; and ${(5300 - shown).toLocaleString("en-US")} more (tcp-only: ${(5000 - shown).toLocaleString("en-US")}, host-port: 300); netguard check or audit lists every finding`)).toBe(true);
   });
 

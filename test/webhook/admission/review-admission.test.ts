@@ -132,7 +132,7 @@ describe("reviews past the per-object findings limit", () => {
     const outcome = review(admissionReview(udpPod(limit + 500)));
     expect(outcome.findings).toHaveLength(limit);
     expect(outcome.decision).toBe("deny");
-    const shown = (statusOf(outcome).match(/\[tcp-only\]/g) ?? []).length;
+    const shown = (statusOf(outcome).match(/ uses UDP/g) ?? []).length;
     expect(statusOf(outcome).endsWith(`; and ${(limit + 500 - shown).toLocaleString("en-US")} more (tcp-only: ${(limit + 500 - shown).toLocaleString("en-US")}); netguard check or audit lists every finding`)).toBe(true);
   });
 
