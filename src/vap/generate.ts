@@ -248,6 +248,9 @@ function checkCel(check: StatelessCheck, root: readonly string[]): CheckCel {
   const condition = (bindings: CelBindings): string => conditionCel(check.when, bindings);
   const key = (bindings: CelBindings): string => keyCel(check.key.prefix, check.key.fields, bindings);
   const message = (bindings: CelBindings): string => messageCel(check.message, bindings);
+  // The same finding before and after: equal keys. A key with no fields is a constant on both sides
+  // (a Pod has one hostNetwork), and comparing it would be an expression that is always true.
+  const sameKey = (before: CelBindings, now: CelBindings): string => (key(before) === key(now) ? "" : ` && ${key(before)} == ${key(now)}`);
   // Each list once with the plain condition, once with "and not already there", once for the messages.
   const three = (each: (test: string, messages: string | undefined) => string, now: CelBindings, already: string): CheckCel => {
     const anew = `(${condition(now)} && !(${oldGuard} && ${already}))`;
@@ -262,12 +265,12 @@ function checkCel(check: StatelessCheck, root: readonly string[]): CheckCel {
     case "pod-spec": {
       const now = podBindings(newSpec);
       const before = podBindings(oldRoot);
-      return three((test, text) => (text === undefined ? test : `(${test} ? [${text}] : [])`), now, `${condition(before)} && ${key(before)} == ${key(now)}`);
+      return three((test, text) => (text === undefined ? test : `(${test} ? [${text}] : [])`), now, `${condition(before)}${sameKey(before, now)}`);
     }
     case "container-port": {
       const now = containerBindings("c", "p", newSpec);
       const before = containerBindings("oc", "op", oldRoot);
-      const already = `(${CONTAINER_LISTS.map((list) => `(has(${oldRoot}.${list}) && ${oldRoot}.${list}.exists(oc, has(oc.ports) && oc.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})))`).join(" || ")})`;
+      const already = `(${CONTAINER_LISTS.map((list) => `(has(${oldRoot}.${list}) && ${oldRoot}.${list}.exists(oc, has(oc.ports) && oc.ports.exists(op, ${condition(before)}${sameKey(before, now)})))`).join(" || ")})`;
       return merge(
         CONTAINER_LISTS.map((list) =>
           three(
@@ -287,7 +290,7 @@ function checkCel(check: StatelessCheck, root: readonly string[]): CheckCel {
       return three(
         (test, text) => (text === undefined ? `(has(object.spec.ports) && object.spec.ports.exists(p, ${test}))` : `(has(object.spec.ports) ? object.spec.ports : []).filter(p, ${test}).map(p, ${text})`),
         now,
-        `has(${oldRoot}.ports) && ${oldRoot}.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)})`,
+        `has(${oldRoot}.ports) && ${oldRoot}.ports.exists(op, ${condition(before)}${sameKey(before, now)})`,
       );
     }
     case "policy-port":
@@ -302,7 +305,7 @@ function checkCel(check: StatelessCheck, root: readonly string[]): CheckCel {
                 ? `(has(${rules}) && ${rules}.exists(r, has(r.ports) && r.ports.exists(p, ${test})))`
                 : `(has(${rules}) ? ${rules} : []).filter(r, has(r.ports) && r.ports.exists(p, ${test})).map(r, r.ports.filter(p, ${test}).map(p, ${text}).join('; '))`,
             now,
-            `has(${oldRoot}.${direction}) && ${oldRoot}.${direction}.exists(orl, has(orl.ports) && orl.ports.exists(op, ${condition(before)} && ${key(before)} == ${key(now)}))`,
+            `has(${oldRoot}.${direction}) && ${oldRoot}.${direction}.exists(orl, has(orl.ports) && orl.ports.exists(op, ${condition(before)}${sameKey(before, now)}))`,
           );
         }),
       );
