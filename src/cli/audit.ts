@@ -95,27 +95,41 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
     field: undefined,
     message: after === 0 ? `cannot list ${kind.resource} (${kind.apiVersion}): ${error}; not audited` : `listing ${kind.resource} (${kind.apiVersion}) failed after ${String(after)}: ${error}; the rest not audited`,
   });
+  /**
+   * Lists one kind page by page, each page's objects to onPage. A failed page ends that kind with a
+   * problem; no HTTP status at all means the API server was never reached, which ends the audit.
+   */
+  const listEach = async (kind: ListedKind, onPage: (objects: KubeObject[]) => void): Promise<{ readonly complete: boolean; readonly unreachable?: string }> => {
+    let count = 0;
+    try {
+      for await (const page of listPages(kind, values.namespace)) {
+        if (!page.ok && page.status === undefined) return { complete: false, unreachable: `cannot reach the API server at ${server}: ${page.error}` };
+        if (!page.ok) {
+          problems.push(notListed(kind, page.error, count));
+          return { complete: false };
+        }
+        onPage(page.items.flatMap((item) => {
+          const object = toKubeObject(item, { namespace: undefined });
+          return object.ok ? [object.value] : [];
+        }));
+        count += page.items.length;
+        progress(kind, count);
+      }
+    } finally {
+      if (io.stderrIsTty) io.stderr("\n");
+    }
+    return { complete: true };
+  };
   // NetworkPolicies are listed whole first (every workload is judged against them), like the other
   // coverage sources and the namespaces' labels: they are small. Everything else is judged page by page.
-  const policyKind = kinds[0];
-  if (policyKind?.kind !== "NetworkPolicy") return fail("internal: NetworkPolicies must be listed first");
+  const policyKind = kinds.find((kind) => kind.kind === "NetworkPolicy");
+  if (policyKind === undefined) return fail("internal: no NetworkPolicy lister");
   let policyObjects: KubeObject[] = [];
-  let policiesListed = true;
-  for await (const page of listPages(policyKind, values.namespace)) {
-    // No HTTP status at all means the API server was never reached: stop with a clear error.
-    if (!page.ok && page.status === undefined) return fail(`cannot reach the API server at ${server}: ${page.error}`);
-    if (!page.ok) {
-      problems.push(notListed(policyKind, page.error, policyObjects.length));
-      policiesListed = false;
-      break;
-    }
-    for (const item of page.items) {
-      const object = toKubeObject(item, { namespace: undefined });
-      if (object.ok) policyObjects.push(object.value);
-    }
-    progress(policyKind, policyObjects.length);
-  }
-  if (io.stderrIsTty) io.stderr("\n");
+  const policiesListing = await listEach(policyKind, (objects) => {
+    for (const object of objects) policyObjects.push(object);
+  });
+  if (policiesListing.unreachable !== undefined) return fail(policiesListing.unreachable);
+  const policiesListed = policiesListing.complete;
   // The other enabled coverage kinds, listed once like check --cluster; one that cannot be listed makes coverage unverified.
   const sources = policy.value.rules["ingress-policy"].sources;
   const others = sources.some((source) => source !== "networking.k8s.io/NetworkPolicy") ? await listCoveragePolicies(config.value, sources) : undefined;
@@ -132,25 +146,11 @@ export async function runAudit(argv: readonly string[], deps: AuditDeps): Promis
   audit.page(policyObjects);
   // Judged: only their facts (in the inventory) are kept.
   policyObjects = [];
-  for (const kind of kinds.slice(1)) {
-    let count = 0;
-    for await (const page of listPages(kind, values.namespace)) {
-      if (!page.ok && page.status === undefined) return fail(`cannot reach the API server at ${server}: ${page.error}`);
-      if (!page.ok) {
-        problems.push(notListed(kind, page.error, count));
-        if (kind.kind === "Pod") audit.podsUnknown();
-        break;
-      }
-      const objects: KubeObject[] = [];
-      for (const item of page.items) {
-        const object = toKubeObject(item, { namespace: undefined });
-        if (object.ok) objects.push(object.value);
-      }
-      audit.page(objects);
-      count += page.items.length;
-      progress(kind, count);
-    }
-    if (io.stderrIsTty) io.stderr("\n");
+  // Controllers before what they create (auditedKinds' order): a Pod is reported at an owner already seen.
+  for (const kind of kinds.filter((k) => k !== policyKind)) {
+    const listing = await listEach(kind, audit.page);
+    if (listing.unreachable !== undefined) return fail(listing.unreachable);
+    if (!listing.complete && kind.kind === "Pod") audit.podsUnknown();
   }
   const { report: evaluated, checked, checkedNamespaces, skipped, namespaces } = audit.finish();
   const report: Report = { ...evaluated, problems: [...problems, ...evaluated.problems] };
