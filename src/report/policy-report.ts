@@ -2,7 +2,6 @@ import { stringify } from "yaml";
 import type { Action, Finding, Problem, Report } from "../engine/types.js";
 import type { ObjectRef } from "../kube/object.js";
 import { overrideJson } from "./json.js";
-import type { RenderInput } from "./render-input.js";
 
 /** The report APIs netguard writes: the Policy WG's (the default) and OpenReports, where Policy Reporter and Kyverno are moving. */
 export const REPORT_APIS = ["wgpolicyk8s.io/v1alpha2", "openreports.io/v1alpha1"] as const;
@@ -34,14 +33,6 @@ export interface ReportObject {
 /** The name of every report netguard writes, and the label that marks it as netguard's. */
 export const REPORT_NAME = "netguard";
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "netguard" } as const;
-
-/**
- * `--output policyreport`: one report per namespace (cluster-scoped objects and problems that name no
- * namespace in the cluster report), ready for `kubectl apply -f -`. Plain YAML, no anchors.
- */
-export function renderPolicyReports({ report, checked }: RenderInput, now: Date, api: ReportApi = "wgpolicyk8s.io/v1alpha2"): string {
-  return reportsYaml(policyReportObjects(report, checked.map((object) => object.ref.namespace ?? ""), now, api, { clusterReport: false }));
-}
 
 /** Reports as one YAML stream, plain (no anchors), ready for `kubectl apply -f -`. */
 export function reportsYaml(docs: readonly ReportObject[]): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parsePolicyText } from "../../src/policy/parse-policy-text.js";
-import { renderPolicyReports } from "../../src/report/policy-report.js";
+import { policyReportObjects, reportsYaml } from "../../src/report/policy-report.js";
 import { evaluate } from "../../src/engine/evaluate.js";
 import { inventoryFromObjects } from "../../src/engine/inventory.js";
 import { collectObjects } from "../../src/manifests/collect-objects.js";
@@ -55,7 +55,8 @@ describe("check with per-namespace overrides", () => {
     if (!parsed.ok) throw new Error("policy");
     const collected = collectObjects([{ file: INPUT, text: readFileSync(INPUT, "utf8") }], [], "default");
     const report = evaluate(collected.objects, { rules: BUILTIN_RULES, policy: parsed.value, inventory: inventoryFromObjects(collected.objects, "default"), surface: "cluster", today: "2026-12-01", defaultNamespace: "default" });
-    const yaml = renderPolicyReports({ report, checked: collected.objects, version: "test" }, new Date("2026-12-01T00:00:00Z"));
+    const namespaces = collected.objects.map((object) => object.ref.namespace ?? "");
+    const yaml = reportsYaml(policyReportObjects(report, namespaces, new Date("2026-12-01T00:00:00Z"), "wgpolicyk8s.io/v1alpha2", { clusterReport: false }));
     expect(yaml).toContain("      override: developers try things out\n");
     expect(yaml).toContain('      override: "1"\n');
   });
