@@ -63,25 +63,16 @@ export interface Answered {
 export function createValidateHandler(deps: ValidateDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const context: HandlerContext = { ...deps, today: cachedDay(deps.now), record: batchedRecorder(deps) };
   return (req, res) => {
-    const started = performance.now();
-    // Callbacks rather than async/await: a review with nothing to confirm live is answered in the
-    // body's end event itself, without a promise and a microtask per step (docs/adr/0003).
-    deps.bodies.read(req, (body) => {
-      try {
-        answer(req, res, body, context, started);
-      } catch (error) {
-        failed(res, context, error);
-      }
+    answer(req, res, context).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "validate handler failed outside a review");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
     });
   };
 }
 
-function failed(res: ServerResponse, deps: HandlerContext, error: unknown): void {
-  deps.logger.error({ err: error }, "validate handler failed outside a review");
-  if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
-}
-
-function answer(req: IncomingMessage, res: ServerResponse, body: BodyRead, deps: HandlerContext, started: number): void {
+async function answer(req: IncomingMessage, res: ServerResponse, deps: HandlerContext): Promise<void> {
+  const started = performance.now();
+  const body = await deps.bodies.read(req);
   if (!body.ok) {
     invalid(res, deps, { status: body.status, error: body.error });
     afterEarlyAnswer(req, res, body.status);
@@ -100,27 +91,15 @@ function answer(req: IncomingMessage, res: ServerResponse, body: BodyRead, deps:
     return;
   }
   const request = parsed.value;
-  let outcome: ReviewOutcome | Promise<ReviewOutcome>;
+  let outcome: ReviewOutcome;
   try {
-    outcome = review(request, deps);
+    outcome = await review(request, deps);
   } catch (error) {
     reviewFailed(res, request, deps, error);
     return;
   }
-  if (outcome instanceof Promise) {
-    outcome.then(
-      (confirmed) => reply(res, request, confirmed, deps, started),
-      (error: unknown) => reviewFailed(res, request, deps, error),
-    ).catch((error: unknown) => failed(res, deps, error));
-  } else {
-    reply(res, request, outcome, deps, started);
-  }
-}
-
-function reply(res: ServerResponse, request: AdmissionRequest, outcome: ReviewOutcome, deps: HandlerContext, started: number): void {
   sendJson(res, 200, toReview(request.apiVersion, outcome.response));
-  const seconds = (performance.now() - started) / 1000;
-  deps.record({ request, outcome, seconds });
+  deps.record({ request, outcome, seconds: (performance.now() - started) / 1000 });
   if (deps.onCoverageDenial !== undefined && isCoverageOnlyPodDenial(request, outcome)) deps.onCoverageDenial(request);
 }
 
@@ -140,9 +119,9 @@ function reviewFailed(res: ServerResponse, request: AdmissionRequest, deps: Hand
 /**
  * The decision from the cache. A controller's create whose findings an exemption of its owners might
  * waive reads those owners first, and a coverage denial is confirmed with a live read first (both
- * asynchronously; nearly every request needs neither).
+ * asynchronously; nearly every request needs neither and is answered from the cache alone).
  */
-function review(request: AdmissionRequest, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
+async function review(request: AdmissionRequest, deps: HandlerContext): Promise<ReviewOutcome> {
   const input: ReviewDeps = { rules: deps.rules, policy: deps.policy(), inventory: deps.inventory, today: deps.today(), controllerWakeUp: deps.controllerWakeUp === true };
   const outcome = reviewAdmission(request, input);
   if (deps.ownerReader !== undefined && mayBorrowExemption(request, outcome, input)) return withOwners(request, input, deps.ownerReader, deps);
@@ -170,7 +149,7 @@ async function guarded(
   return { ...outcome, response, decision };
 }
 
-function confirmIfCoverage(request: AdmissionRequest, outcome: ReviewOutcome, input: ReviewDeps, deps: HandlerContext): ReviewOutcome | Promise<ReviewOutcome> {
+async function confirmIfCoverage(request: AdmissionRequest, outcome: ReviewOutcome, input: ReviewDeps, deps: HandlerContext): Promise<ReviewOutcome> {
   if (!deniesForCoverage(outcome) || deps.liveLookup === undefined || outcome.object === undefined) return outcome;
   return confirmLive(request, outcome, { input, namespace: outcome.object.ref.namespace ?? "default", liveLookup: deps.liveLookup, deps });
 }

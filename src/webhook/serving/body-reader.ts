@@ -18,7 +18,8 @@ export interface BodyLimits {
 
 /** Unfinished reads and the bytes they hold, swept for the deadline once a second (no timer per request). */
 export interface BodyTracker {
-  readonly read: (req: IncomingMessage, onRead: (read: BodyRead) => void) => void;
+  /** Settles once the body has ended or failed a bound; never rejects. */
+  readonly read: (req: IncomingMessage) => Promise<BodyRead>;
   /** Bytes held by bodies still arriving. */
   readonly held: () => number;
   readonly close: () => void;
@@ -44,7 +45,7 @@ export function createBodyTracker(limits: BodyLimits, now: () => number = Date.n
   return {
     held: () => held,
     close: () => clearInterval(sweep),
-    read: (req, onRead) => {
+    read: (req) => new Promise((onRead) => {
       const declared = declaredLength(req.rawHeaders);
       if (Number.isFinite(declared) && declared > limits.maxBytes) {
         onRead({ ok: false, status: 413, error: `body of ${String(declared)} bytes exceeds the ${String(limits.maxBytes)}-byte limit` });
@@ -88,7 +89,7 @@ export function createBodyTracker(limits: BodyLimits, now: () => number = Date.n
       // A client that goes away mid-body errors here, or is failed by the sweep at the deadline: either
       // way its bytes stop counting, without one more listener on every request.
       req.on("error", (error) => finish({ ok: false, status: 400, error: `reading the body failed: ${error.message}` }));
-    },
+    }),
   };
 }
 
