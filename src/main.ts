@@ -2,6 +2,7 @@
 import { runAudit } from "./cli/audit.js";
 import { runCheck } from "./cli/check.js";
 import { loadClusterInventory } from "./cluster/cluster-inventory.js";
+import { wantsColour } from "./cli/colour.js";
 import { EXIT, type CliIo, type ExitCode } from "./cli/io.js";
 import { runRules } from "./cli/rules-command.js";
 import { runServe } from "./cli/serve.js";
@@ -29,6 +30,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     readStdin: () => readAllStdin(process.stdin),
     now: () => new Date(),
     stderrIsTty: process.stderr.isTTY,
+    colour: wantsColour(process.stdout.isTTY, process.env),
   };
   const [command, ...rest] = argv;
   switch (command) {

@@ -8,6 +8,7 @@ import { STDIN } from "../kube/object.js";
 import { inputItems } from "../manifests/read-inputs.js";
 import { sarifArtifacts } from "./sarif-paths.js";
 import { OUTPUT_FORMATS, render } from "../report/render.js";
+import { renderTextLines } from "../report/text-lines.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { parseCommandArgs, usageError } from "./command-args.js";
@@ -16,7 +17,7 @@ import { pathsInside, sourceBoundary } from "./contained-paths.js";
 import { loadPolicy } from "./load-policy.js";
 
 /** Usage text of `netguard check`. */
-export const CHECK_USAGE = `Usage: netguard check [--policy FILE] [--namespace NS] [--output text|json|sarif|junit]
+export const CHECK_USAGE = `Usage: netguard check [--policy FILE] [--namespace NS] [--output text|json|sarif|junit] [-v]
                       [--stdin-name PATH] [--source-root DIR]
                       [--cluster [--kubeconfig FILE] [--context NAME]] PATH... | -
 
@@ -26,6 +27,7 @@ NetworkPolicies anywhere in the input count for ingress-policy coverage.
   --policy FILE      policy file (default: built-in policy, every rule denies)
   --namespace NS     namespace for objects that name none (default: default)
   --output FORMAT    text (default), json, sarif or junit
+  -v, --verbose      text: each finding in full (its details, near misses and fix) instead of one line
   --stdin-name PATH  the file name findings from stdin point at (default: <stdin>)
   --source-root DIR  where helm's "# Source:" and kustomize's origin paths start: rendered input
                      points back at the repository's files (stdin: always, from . by default;
@@ -67,6 +69,7 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
       context: { type: "string" },
       "stdin-name": { type: "string" },
       "source-root": { type: "string" },
+      verbose: { type: "boolean", short: "v", default: false },
     },
   }, io);
   if (!parsed.ok) return parsed.exit;
@@ -122,7 +125,8 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
   if (format === "sarif" && report.findings.some((finding) => finding.source?.file === STDIN)) {
     io.stderr("netguard check: findings from stdin point at no file in SARIF (code scanning rejects such results): pass --stdin-name PATH, or --source-root with helm or kustomize origin annotations\n");
   }
-  io.stdout(render(format, { report, checked: collected.objects, version: VERSION, policy: policy.value, artifacts: sarifArtifacts(io.cwd?.() ?? process.cwd()) }));
+  const input = { report, checked: collected.objects, version: VERSION, policy: policy.value, artifacts: sarifArtifacts(io.cwd?.() ?? process.cwd()) };
+  io.stdout(format === "text" && !args.values.verbose ? renderTextLines(input, { colour: io.colour === true }) : render(format, input));
   return exitCodeFor(report);
 }
 

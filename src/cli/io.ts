@@ -6,6 +6,8 @@ export interface CliIo {
   readonly now: () => Date;
   /** Whether stderr is a terminal (progress output only then). */
   readonly stderrIsTty: boolean;
+  /** Whether stdout may carry ANSI colours (a terminal, NO_COLOR unset); absent means never. */
+  readonly colour?: boolean;
   /** The working directory (SARIF paths are relative to it); process.cwd() when absent. */
   readonly cwd?: () => string;
 }

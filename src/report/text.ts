@@ -2,9 +2,10 @@ import { overrideNote } from "../engine/overrides.js";
 import { describeRef } from "../kube/object.js";
 import { printable } from "./printable.js";
 import { groupByObject, summarize } from "./summary.js";
+import type { Report } from "../engine/types.js";
 import { showSource, type RenderInput } from "./render-input.js";
 
-/** Readable output for people: findings grouped by object with file:line, then problems and a summary. */
+/** The long form (`check -v`, `audit`): findings grouped by object, each with its details and fix, then problems and a summary. */
 export function renderText({ report }: RenderInput): string {
   const lines: string[] = [];
   for (const group of groupByObject(report.findings)) {
@@ -21,6 +22,14 @@ export function renderText({ report }: RenderInput): string {
     }
     lines.push("");
   }
+  lines.push(...closingLines(report));
+  // Every line holds text from the input: shown escaped, never as terminal control.
+  return `${lines.map(printable).join("\n")}\n`;
+}
+
+/** What follows the findings in both text forms: waived findings, expired exemptions, unapplied overrides, problems, the summary line (not yet escaped). */
+export function closingLines(report: Report): string[] {
+  const lines: string[] = [];
   if (report.waived.length > 0) {
     lines.push("Waived by exemptions:");
     for (const waived of report.waived) {
@@ -57,6 +66,5 @@ export function renderText({ report }: RenderInput): string {
     `${String(s.objects)} objects checked: ${String(s.deny)} deny, ${String(s.warn)} warn, ${String(s.audit)} audit` +
       `, ${String(s.waived)} waived, ${String(s.problems)} problems`,
   );
-  // Every line holds text from the input: shown escaped, never as terminal control.
-  return `${lines.map(printable).join("\n")}\n`;
+  return lines;
 }

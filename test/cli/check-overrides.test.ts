@@ -13,20 +13,21 @@ const INPUT = "test/fixtures/check/overrides/warn-in-dev-deny-in-prod.yaml";
 
 describe("check with per-namespace overrides", () => {
   it.each([
-    ["text", "check-overrides.txt"],
-    ["json", "check-overrides.json"],
-    ["sarif", "check-overrides.sarif"],
-    ["junit", "check-overrides.junit.xml"],
-  ])("--output %s names the override that set each action", async (format, golden) => {
-    const run = await check(["--policy", POLICY, "--output", format, INPUT]);
+    ["text", [], "check-overrides.txt"],
+    ["text", ["-v"], "check-overrides.verbose.txt"],
+    ["json", [], "check-overrides.json"],
+    ["sarif", [], "check-overrides.sarif"],
+    ["junit", [], "check-overrides.junit.xml"],
+  ])("--output %s %j names the override that set each action", async (format, flags, golden) => {
+    const run = await check(["--policy", POLICY, "--output", format, ...flags, INPUT]);
     // payments is labelled env=prod: the override turns host-port to deny there.
     expect(run.code).toBe(1);
     expect(run.stderr).toBe("");
     await expect(run.stdout).toMatchFileSnapshot(`golden/${golden}`);
   });
 
-  it("text: a short note on each overridden finding, and the override that could not be applied", async () => {
-    const { stdout } = await check(["--policy", POLICY, INPUT]);
+  it("text -v: a short note on each overridden finding, and the override that could not be applied", async () => {
+    const { stdout } = await check(["--policy", POLICY, "-v", INPUT]);
     expect(stdout).toContain("  WARN  host-port  line 22  spec.containers[0].ports[0].hostPort: 9100  (warn in dev-*: developers try things out)\n");
     expect(stdout).toContain("  DENY  host-port  line 32  spec.containers[0].ports[0].hostPort: 9100  (deny in namespaces labelled env=prod: overrides[1])\n");
     expect(stdout).toContain("  AUDIT host-port  line 43  spec.containers[0].ports[0].hostPort: 9100\n");

@@ -9,12 +9,13 @@ const CLEAN = "test/fixtures/check/clean.yaml";
 
 describe("netguard check golden output", () => {
   it.each([
-    ["text", "check.txt"],
-    ["json", "check.json"],
-    ["sarif", "check.sarif"],
-    ["junit", "check.junit.xml"],
-  ])("--output %s", async (format, golden) => {
-    const run = await check(["--output", format, APP, CLEAN]);
+    ["text", [], "check.txt"],
+    ["text", ["-v"], "check.verbose.txt"],
+    ["json", [], "check.json"],
+    ["sarif", [], "check.sarif"],
+    ["junit", [], "check.junit.xml"],
+  ])("--output %s %j", async (format, flags, golden) => {
+    const run = await check(["--output", format, ...flags, APP, CLEAN]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe("");
     await expect(run.stdout).toMatchFileSnapshot(`golden/${golden}`);
