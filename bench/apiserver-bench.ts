@@ -114,13 +114,17 @@ async function setMode(plane: ControlPlane, mode: Mode, targets: Record<"netguar
   await plane.kubectl(["delete", "validatingwebhookconfiguration", "netguard-validating-webhook", "--ignore-not-found"]);
   const marker = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "marker", namespace: "e2e-webhook-marker" }, spec: { hostNetwork: true, containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } });
   const dryRun = () => plane.kubectl(["create", "--dry-run=server", "-f", "-"], { stdin: marker });
-  await waitFor("the webhook and the policies to be gone", async () => ((await dryRun()).code === 0 ? true : undefined), { timeoutMs: 30_000 });
+  await waitFor("the webhook and the policies to be gone", async () => {
+    const ran = await dryRun();
+    if (ran.code !== 0) throw new Error(`the marker is still refused: ${ran.stderr.trim()}`);
+    return true;
+  }, { timeoutMs: 30_000 });
   if (mode === "vap") {
     const generated = generatePolicies(BUILTIN_RULES, DEFAULT_POLICY, { namePrefix: "netguard-" });
     if (!generated.ok) throw new Error(generated.errors.join("\n"));
     const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify({ apiVersion: "v1", kind: "List", items: generated.value.objects }) });
     if (applied.code !== 0) throw new Error(`applying the generated policies: ${applied.stderr}`);
-    await waitFor("the policies to deny the marker", async () => ((await dryRun()).stderr.includes("ValidatingAdmissionPolicy 'netguard-host-network-pods'") ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor("the policies to deny the marker", async () => ((await dryRun()).stderr.includes("ValidatingAdmissionPolicy 'netguard-deny-pods'") ? true : undefined), { timeoutMs: 30_000 });
   }
   if (mode === "floor") {
     // The floor denies nothing, so nothing shows when the API server starts calling it: give its informer time.

@@ -5,7 +5,7 @@ import { CONTROLLER_USERS, CREATED_BY } from "../kube/owners.js";
 import { CONTAINER_LISTS } from "../kube/pod-template.js";
 import { POLICY_DIRECTIONS } from "../kube/network-policy.js";
 import type { Policy, PolicyExemption, PolicyOverride } from "../policy/policy.js";
-import { isStateless, type StatelessCheck } from "../rules/stateless-rule.js";
+import { isStateless, type StatelessCheck, type StatelessRule } from "../rules/stateless-rule.js";
 import { celString, celStrings, conditionCel, keyCel, messageCel, type CelBindings } from "./cel.js";
 import { scopes, type Scope } from "./scopes.js";
 
@@ -40,12 +40,13 @@ const LABELS = "variables.namespaceLabels";
 
 /**
  * ValidatingAdmissionPolicies and bindings for every stateless rule of the registry, from the policy:
- * one policy per rule and scope (and per action where overrides split a rule's action by namespace).
+ * one policy per scope and action, holding one validation per rule that takes that action there (the
+ * API server converts the object once per policy, so a Pod meets one policy instead of one per rule).
  */
 export function generatePolicies(rules: readonly Rule[], policy: Policy, options: GenerateOptions): Generation {
   const errors = timedExemptions(rules, policy);
   if (errors.length > 0) return { ok: false, errors };
-  const objects: Record<string, unknown>[] = [];
+  const stateless: StatelessRule[] = [];
   const notes: string[] = [];
   for (const rule of rules) {
     if (!isStateless(rule)) {
@@ -54,17 +55,21 @@ export function generatePolicies(rules: readonly Rule[], policy: Policy, options
       notes.push(`${rule.id} is not generated: ${why}; the webhook enforces it`);
       continue;
     }
-    const cases = actionCases(rule.id, policy);
-    if (cases.length === 0) notes.push(`${rule.id} is off: no policy generated`);
-    const checks = rule.checks(policy);
-    for (const scope of scopes()) {
-      const scoped = checks.filter((check) => scope.sites.includes(check.site));
-      if (scoped.length === 0) continue;
-      for (const entry of cases) {
-        const name = `${options.namePrefix}${rule.id}-${scope.name}${cases.length > 1 ? `-${entry.action}` : ""}`;
-        objects.push(validatingPolicy({ name, rule, scope, checks: scoped, applies: entry.applies }, policy));
-        objects.push(binding(name, rule.id, entry.action));
-      }
+    if (actionCases(rule.id, policy).length === 0) notes.push(`${rule.id} is off: no policy generated`);
+    stateless.push(rule);
+  }
+  const objects: Record<string, unknown>[] = [];
+  for (const scope of scopes()) {
+    for (const action of ACTIONS) {
+      const members = stateless.flatMap((rule): PolicyMember[] => {
+        const checks = rule.checks(policy).filter((check) => scope.sites.includes(check.site));
+        const entry = actionCases(rule.id, policy).find((candidate) => candidate.action === action);
+        return checks.length === 0 || entry === undefined ? [] : [{ rule, checks, applies: entry.applies }];
+      });
+      if (members.length === 0) continue;
+      const name = `${options.namePrefix}${action}-${scope.name}`;
+      objects.push(validatingPolicy({ name, action, scope, members }, policy));
+      objects.push(binding(name, action, scope, members));
     }
   }
   if (policy.exemptions.some((exemption) => exemption.kinds !== undefined || exemption.names !== undefined)) {
@@ -143,46 +148,76 @@ function globsCel(subject: string, globs: readonly string[]): string {
   return `${subject}.matches(${celString(`^(?:${globs.map(globPattern).join("|")})$`)})`;
 }
 
-/** One policy to build: its name, rule, scope, the rule's checks there, and the action's namespace condition. */
-interface PolicyPlan {
-  readonly name: string;
-  readonly rule: Rule;
-  readonly scope: Scope;
+/** One rule inside a policy: its checks in the policy's scope, and the namespace condition of its action there. */
+interface PolicyMember {
+  readonly rule: StatelessRule;
   readonly checks: readonly StatelessCheck[];
   readonly applies: string | undefined;
 }
 
+/** One policy to build: its name, action and scope, and the rules it validates. */
+interface PolicyPlan {
+  readonly name: string;
+  readonly action: Action;
+  readonly scope: Scope;
+  readonly members: readonly PolicyMember[];
+}
+
 function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unknown> {
-  const { name, rule, scope, checks, applies } = plan;
+  const { name, action, scope, members } = plan;
   const root = scope.podSpecPath === undefined ? ["spec"] : scope.podSpecPath;
+  const ids = members.map((member) => member.rule.id);
   const matchConditions: { name: string; expression: string }[] = [];
   // A ReplicationController's or PodTemplate's template may be absent: nothing runs, nothing to judge.
   if (root.length > 1) matchConditions.push({ name: "has-pod-template", expression: pathGuard("object", root) });
-  policy.exemptions.forEach((exemption, index) => {
-    if (exemption.rules !== undefined && !exemption.rules.includes(rule.id)) return;
+  // An exemption of every rule here skips the whole policy; one of some rules only is read by theirs.
+  const exemptions = policy.exemptions.flatMap((exemption, index) => {
     const condition = exemptionCel(exemption, scope);
-    if (condition !== undefined) matchConditions.push({ name: `not-exempt-${String(index)}`, expression: `!(${condition})` });
+    return condition === undefined ? [] : [{ index, condition, rules: exemption.rules }];
   });
-  if (policy.annotationExemptions) matchConditions.push({ name: "not-annotation-exempt", expression: `!(${annotationExemptCel(rule.id)})` });
+  for (const exemption of exemptions) {
+    if (exemption.rules === undefined || ids.every((id) => exemption.rules?.includes(id))) matchConditions.push({ name: `not-exempt-${String(exemption.index)}`, expression: `!(${exemption.condition})` });
+  }
   const variables: { name: string; expression: string }[] = [];
   if (scope.podSpecPath !== undefined) variables.push({ name: "spec", expression: `object.${root.join(".")}` });
-  if (applies !== undefined && applies.includes(LABELS)) {
+  if (members.some((member) => member.applies?.includes(LABELS) === true)) {
     variables.push({ name: "namespaceLabels", expression: "namespaceObject != null && has(namespaceObject.metadata.labels) ? namespaceObject.metadata.labels : {}" });
   }
-  if (applies !== undefined) variables.push({ name: "applies", expression: applies });
-  const compiled = checks.map((check) => checkCel(check, root));
-  // The API server plans a CEL program anew on every evaluation (to track its cost), so the time a
-  // request pays grows with the size of what it evaluates. Variables are evaluated lazily: a clean
-  // object pays for the small "offends" test only; the UPDATE comparison and the messages are planned
-  // only for an object that offends.
-  variables.push({ name: "offends", expression: compiled.flatMap((part) => part.offends).join(" || ") });
-  variables.push({ name: "offendsAnew", expression: compiled.flatMap((part) => part.offendsAnew).join(" || ") });
-  variables.push({ name: "violations", expression: compiled.flatMap((part) => part.messages).join(" + ") });
-  const found = "!variables.offends || !variables.offendsAnew";
+  const validations = members.map((member) => {
+    const { rule, checks, applies } = member;
+    const v = variableStem(rule.id);
+    const compiled = checks.map((check) => checkCel(check, root));
+    // The API server plans a CEL program anew on every evaluation (to track its cost), so the time a
+    // request pays grows with the size of what it evaluates. Variables are evaluated lazily: a clean
+    // object pays for each rule's small "offends" test only; the UPDATE comparison, the exemptions
+    // and the messages are planned only for an object that offends.
+    variables.push({ name: `${v}Offends`, expression: compiled.flatMap((part) => part.offends).join(" || ") });
+    variables.push({ name: `${v}OffendsAnew`, expression: compiled.flatMap((part) => part.offendsAnew).join(" || ") });
+    variables.push({ name: `${v}Violations`, expression: compiled.flatMap((part) => part.messages).join(" + ") });
+    const passes = [`!variables.${v}Offends`, `!variables.${v}OffendsAnew`];
+    const own = exemptions.filter((exemption) => exemption.rules !== undefined && exemption.rules.includes(rule.id) && !ids.every((id) => exemption.rules?.includes(id))).map((exemption) => `(${exemption.condition})`);
+    if (policy.annotationExemptions) own.push(`(${annotationExemptCel(rule.id)})`);
+    if (own.length > 0) {
+      variables.push({ name: `${v}Exempt`, expression: own.join(" || ") });
+      passes.push(`variables.${v}Exempt`);
+    }
+    if (applies !== undefined) {
+      variables.push({ name: `${v}Applies`, expression: applies });
+      passes.push(`!variables.${v}Applies`);
+    }
+    return {
+      expression: passes.join(" || "),
+      // Guarded: the API server may evaluate messageExpression for objects that pass, and building
+      // the messages is the costly part; for a passing object it reads two cached variables.
+      messageExpression: `variables.${v}Offends && variables.${v}OffendsAnew ? ${celString(`[${rule.id}] `)} + variables.${v}Violations.join('; ') + ${celString(` (fix: ${rule.fix})`)} : ''`,
+      message: `[${rule.id}] ${rule.summary}`,
+      reason: "Forbidden",
+    };
+  });
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "ValidatingAdmissionPolicy",
-    metadata: { name, labels: labels(rule.id) },
+    metadata: { name, labels: labels(action, scope), annotations: { [RULES_ANNOTATION]: ids.join(",") } },
     spec: {
       failurePolicy: "Fail",
       matchConstraints: {
@@ -197,31 +232,30 @@ function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unkn
       },
       ...(matchConditions.length > 0 ? { matchConditions } : {}),
       variables,
-      validations: [
-        {
-          expression: applies === undefined ? found : `!variables.applies || ${found}`,
-          // Guarded: the API server may evaluate messageExpression for objects that pass, and building
-          // the messages is the costly part; for a passing object it reads two cached variables.
-          messageExpression: `variables.offends && variables.offendsAnew ? ${celString(`[${rule.id}] `)} + variables.violations.join('; ') + ${celString(` (fix: ${rule.fix})`)} : ''`,
-          message: `[${rule.id}] ${rule.summary}`,
-          reason: "Forbidden",
-        },
-      ],
+      validations,
     },
   };
 }
 
-function binding(name: string, rule: RuleId, action: Action): Record<string, unknown> {
+/** Which rules a generated policy validates, in order (labels cannot hold a list). */
+export const RULES_ANNOTATION = "netguard.io/rules";
+
+/** A rule id as the stem of its CEL variable names: host-network → hostNetwork. */
+function variableStem(rule: RuleId): string {
+  return rule.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function binding(name: string, action: Action, scope: Scope, members: readonly PolicyMember[]): Record<string, unknown> {
   return {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "ValidatingAdmissionPolicyBinding",
-    metadata: { name, labels: labels(rule) },
+    metadata: { name, labels: labels(action, scope), annotations: { [RULES_ANNOTATION]: members.map((member) => member.rule.id).join(",") } },
     spec: { policyName: name, validationActions: [VALIDATION_ACTION[action]] },
   };
 }
 
-function labels(rule: RuleId): Record<string, string> {
-  return { "app.kubernetes.io/part-of": "netguard", "netguard.io/rule": rule };
+function labels(action: Action, scope: Scope): Record<string, string> {
+  return { "app.kubernetes.io/part-of": "netguard", "netguard.io/action": action, "netguard.io/scope": scope.name };
 }
 
 /** has() on every step of a path, so reading it never errors. */
@@ -355,11 +389,13 @@ function exemptionCel(exemption: PolicyExemption, scope: Scope): string | undefi
   const kinds = exemption.kinds?.filter((kind) => scope.kinds.includes(kind));
   if (kinds !== undefined) self.push(`request.kind.kind in ${celStrings(kinds)}`);
   if (exemption.names !== undefined) self.push(globsCel("object.metadata.name", exemption.names));
-  const alternatives: string[] = kinds === undefined || kinds.length > 0 ? [self.length === 0 ? "true" : `(${self.join(" && ")})`] : [];
+  const where = exemption.namespaces === undefined ? [] : [globsCel("request.namespace", exemption.namespaces)];
+  // No kind or name to match: every object of the namespaces is exempt itself, owners or not.
+  if (self.length === 0 && kinds === undefined) return where.length === 0 ? "true" : (where[0] ?? "true");
+  const alternatives: string[] = kinds === undefined || kinds.length > 0 ? [`(${self.join(" && ")})`] : [];
   const owners = ownerCel(exemption, scope);
   if (owners !== undefined) alternatives.push(owners);
   if (alternatives.length === 0) return undefined;
-  const where = exemption.namespaces === undefined ? [] : [globsCel("request.namespace", exemption.namespaces)];
   return [...where, `(${alternatives.join(" || ")})`].join(" && ");
 }
 

@@ -165,7 +165,8 @@ describeE2e("the generated ValidatingAdmissionPolicies decide as the webhook doe
     for (const run of RUNS) {
       await replaceGeneratedPolicies(env.plane(), run.policy);
       // A stale webhook configuration would fail every request here (netguard is stopped): in force means gone.
-      await waitInForce(run, `ValidatingAdmissionPolicy 'netguard-${run.rule}-`);
+      // One policy per scope and action holds every rule: the denial's [rule] says which run is in force.
+      await waitInForce(run, `denied request: [${run.rule}] `);
       byPolicies.set(run.name, await dryRunAll());
       typeWarnings.push(...(await typeCheckingWarnings()));
     }

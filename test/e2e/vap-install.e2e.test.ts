@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "./support/control-plane.js";
-import { replaceGeneratedPolicies } from "./support/generated-policies.js";
+import { generatePolicies, PART_OF, replaceGeneratedPolicies } from "./support/generated-policies.js";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
 import { repoRoot } from "./support/repo-root.js";
@@ -54,8 +54,9 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
     const ns = "e2e-vap-deny";
     await createNamespace(cp(), ns);
     expect((await kubectl(["apply", "-f", join(ROOT, "config", "vap", "policies.yaml")])).code).toBe(0);
-    // Only hostNetwork: with several denying policies kubectl shows one of them, in no fixed order (the webhook lists every finding).
-    const hostNetworkOnly = readFileSync(join(FIXTURES, "denied-deployment-hostnetwork-udp.yaml"), "utf8").replace(", protocol: UDP", "");
+    // hostNetwork and a UDP port: one policy holds every rule, and the API server reports its first
+    // failing validation, so the denial is always host-network's (the webhook lists every finding).
+    const hostNetworkOnly = readFileSync(join(FIXTURES, "denied-deployment-hostnetwork-udp.yaml"), "utf8");
     // Polled as a dry run: a real apply that came before the policies were loaded would store the
     // object, and the next apply, an UPDATE of a violation already present, is let through.
     await waitFor("the shipped policies to deny", async () => ((await kubectl(["apply", "--dry-run=server", "-n", ns, "-f", "-"], hostNetworkOnly)).stderr.includes("ValidatingAdmissionPolicy") ? true : undefined), { timeoutMs: 60_000 });
@@ -63,25 +64,39 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
       code: 1,
       stdout: "",
       stderr:
-        `Error from server (Forbidden): error when creating "STDIN": deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-host-network-workloads' with binding 'netguard-host-network-workloads' denied request: ` +
+        `Error from server (Forbidden): error when creating "STDIN": deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-deny-workloads' with binding 'netguard-deny-workloads' denied request: ` +
         `[host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
     });
     expect(await kubectl(["get", "deployments", "-n", ns, "-o", "name"])).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
-  it("warn: one Warning line per policy, naming the container and port; the object is admitted", async () => {
+  it("a rule moved from deny to warn: kubectl apply --prune as documented removes the policies it left, keeps the rest", async () => {
+    await replaceGeneratedPolicies(cp(), "rules: {host-network: deny, host-port: deny, tcp-only: deny}\n");
+    // docs/validating-admission-policies.md: the prune that follows a change of action.
+    const prune = ["apply", "--prune", "-l", "netguard.io/scope", "--prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy", "--prune-allowlist=admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding", "-f", "-"];
+    const applied = await kubectl(prune, generatePolicies("rules: {host-network: deny, host-port: deny, tcp-only: warn}\n"));
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("validatingadmissionpolicy.admissionregistration.k8s.io/netguard-deny-services pruned\n");
+    const names = ["cronjobs", "pods", "podtemplates", "workloads"].map((scope) => `netguard-deny-${scope}`).concat(["cronjobs", "networkpolicies", "pods", "podtemplates", "services", "workloads"].map((scope) => `netguard-warn-${scope}`));
+    for (const kind of ["validatingadmissionpolicy", "validatingadmissionpolicybinding"]) {
+      const listed = await kubectl(["get", `${kind}.admissionregistration.k8s.io`, "-l", PART_OF, "-o", "name"]);
+      expect(listed.stdout.split("\n").filter(Boolean)).toEqual(names.map((name) => `${kind}.admissionregistration.k8s.io/${name}`));
+    }
+  });
+
+  it("warn: one Warning line per rule, naming the container and port; the object is admitted", async () => {
     const ns = "e2e-vap-warn";
     await createNamespace(cp(), ns);
     await install("rules: {host-port: warn, tcp-only: warn}\n", (run) => run.code === 0 && run.stderr.includes("Warning: Validation failed"));
     const run = await eventually(["apply", "--dry-run=server", "-n", ns, "-f", "warned-deployment-hostport.yaml"], undefined, (last) => last.stderr.split("\n").length === 3);
-    expect({ ...run, stderr: run.stderr.split("\n").sort() }).toEqual({
+    expect({ ...run, stderr: run.stderr.split("\n") }).toEqual({
       code: 0,
       stdout: "deployment.apps/metrics created (server dry run)\n",
-      // The policies' warnings come in no fixed order.
+      // One policy, its validations in the rules' order.
       stderr: [
+        `Warning: Validation failed for ValidatingAdmissionPolicy 'netguard-warn-workloads' with binding 'netguard-warn-workloads': [host-port] container "exporter" uses hostPort 9100 (fix: ${HOST_PORT_FIX})`,
+        `Warning: Validation failed for ValidatingAdmissionPolicy 'netguard-warn-workloads' with binding 'netguard-warn-workloads': [tcp-only] container "exporter" port 8125 uses UDP; allowed: TCP (fix: ${TCP_FIX})`,
         "",
-        `Warning: Validation failed for ValidatingAdmissionPolicy 'netguard-host-port-workloads' with binding 'netguard-host-port-workloads': [host-port] container "exporter" uses hostPort 9100 (fix: ${HOST_PORT_FIX})`,
-        `Warning: Validation failed for ValidatingAdmissionPolicy 'netguard-tcp-only-workloads' with binding 'netguard-tcp-only-workloads': [tcp-only] container "exporter" port 8125 uses UDP; allowed: TCP (fix: ${TCP_FIX})`,
       ],
     });
   });
@@ -100,7 +115,7 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
     expect(await kubectl(["patch", "deployment", "web", "-n", ns, "--type=json", "-p", udp])).toEqual({
       code: 1,
       stdout: "",
-      stderr: `Error from server (Forbidden): deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-tcp-only-workloads' with binding 'netguard-tcp-only-workloads' denied request: [tcp-only] container "web" port 54 uses UDP; allowed: TCP (fix: ${TCP_FIX})\n`,
+      stderr: `Error from server (Forbidden): deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-deny-workloads' with binding 'netguard-deny-workloads' denied request: [tcp-only] container "web" port 54 uses UDP; allowed: TCP (fix: ${TCP_FIX})\n`,
     });
     expect(await kubectl(["patch", "deployment", "web", "-n", ns, "-p", '{"spec":{"replicas":1}}'])).toEqual({ code: 0, stdout: "deployment.apps/web patched\n", stderr: "" });
   });
@@ -120,7 +135,7 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
     expect(await eventually(["create", "-f", "-"], forged, (run) => run.code === 1)).toEqual({
       code: 1,
       stdout: "",
-      stderr: `Error from server (Forbidden): error when creating "STDIN": pods "forged" is forbidden: ValidatingAdmissionPolicy 'netguard-host-network-pods' with binding 'netguard-host-network-pods' denied request: [host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
+      stderr: `Error from server (Forbidden): error when creating "STDIN": pods "forged" is forbidden: ValidatingAdmissionPolicy 'netguard-deny-pods' with binding 'netguard-deny-pods' denied request: [host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
     });
     // A Deployment of another name is not exempt. Retried with a server dry run until the binding is in
     // force (a real apply admitted before that would create it, and a retry would then be "unchanged").
@@ -129,7 +144,7 @@ describeE2e("the generated ValidatingAdmissionPolicies on their own: no webhook 
     expect(await kubectl(["apply", "-n", ns, "-f", "-"], other)).toEqual({
       code: 1,
       stdout: "",
-      stderr: `Error from server (Forbidden): error when creating "STDIN": deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-host-network-workloads' with binding 'netguard-host-network-workloads' denied request: [host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
+      stderr: `Error from server (Forbidden): error when creating "STDIN": deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'netguard-deny-workloads' with binding 'netguard-deny-workloads' denied request: [host-network] pod uses the node's network namespace (hostNetwork=true) (fix: ${HOST_NETWORK_FIX})\n`,
     });
   });
 });
