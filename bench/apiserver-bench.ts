@@ -138,7 +138,7 @@ export async function benchApiserver(log: (text: string) => void, results: Recor
   let assets = findAssets();
   if (!assets.ok && hasGo() && !process.env["KUBEBUILDER_ASSETS"]) assets = buildAssets(log);
   if (!assets.ok) {
-    log(`skipped apiserver: ${assets.reason} (see the README's "Testing against a real API server")`);
+    log(`skipped apiserver: ${assets.reason} (see docs/testing.md, "A real API server")`);
     return;
   }
   // No controller manager: Deployments created here should cost the API server only the create itself.

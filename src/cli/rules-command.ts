@@ -5,7 +5,7 @@ import { EXIT, type CliIo, type ExitCode } from "./io.js";
 /** Usage text of `netguard rules`. */
 export const RULES_USAGE = "Usage: netguard rules [--output text|json|markdown]\n\nLists the rules the engine runs, with what they reject and how to fix it.\n";
 
-/** `netguard rules`: the registry the engine uses, as text, JSON or the README's markdown table. */
+/** `netguard rules`: the registry the engine uses, as text, JSON or the markdown table of README.md and docs/rules.md. */
 export function runRules(argv: readonly string[], io: CliIo): ExitCode {
   const parsed = parseCommandArgs("rules", RULES_USAGE, { args: [...argv], options: { output: { type: "string", short: "o", default: "text" } } }, io);
   if (!parsed.ok) return parsed.exit;
@@ -30,7 +30,7 @@ export function formatRulesText(): string {
   return BUILTIN_RULES.map((rule) => `${rule.id}\n  ${rule.title}\n  ${rule.summary}\n  fix: ${rule.fix}\n`).join("\n");
 }
 
-/** The README's rules table, generated from the registry (a test keeps the README in step). */
+/** The rules table of README.md and docs/rules.md, generated from the registry (a test keeps them in step). */
 export function formatRulesMarkdown(): string {
   const rows = BUILTIN_RULES.map((rule) => `| \`${rule.id}\` | ${rule.summary} | ${rule.fix} |`);
   return ["| rule id | what it rejects | how to fix |", "|---|---|---|", ...rows].join("\n");

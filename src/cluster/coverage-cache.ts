@@ -44,7 +44,7 @@ const TIERS: readonly Resource[] = [
   { group: "projectcalico.org", version: "v3", plural: "tiers", kind: "Tier" },
 ];
 
-/** The RBAC resources (group and plural) a source is read through, for the README and the install's tests. */
+/** The RBAC resources (group and plural) a source is read through, for docs/policy.md and the install's tests. */
 export function resourcesOf(source: CoverageSource): readonly { readonly group: string; readonly plural: string }[] {
   if (source === "networking.k8s.io/NetworkPolicy") return [{ group: "networking.k8s.io", plural: "networkpolicies" }];
   const calico = source.startsWith("projectcalico.org/") ? TIERS : [];

@@ -3,7 +3,7 @@ import { summarize } from "./summary.js";
 import type { RenderInput } from "./render-input.js";
 import { jsonChunks, lazyList, type JsonSections } from "./json-chunks.js";
 
-/** The stable JSON shape of a finding (documented in the README; scripts depend on it). */
+/** The stable JSON shape of a finding (documented in docs/check.md; scripts depend on it). */
 export function findingJson(finding: Finding): Record<string, unknown> {
   return {
     rule: finding.rule,

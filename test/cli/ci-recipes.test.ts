@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { hasKubectl } from "../config/render.js";
 import { tempDir } from "../support/temp-dir.js";
 
-/** The README's CI recipes, run as written: a shell pipeline, the built CLI, a throwaway repository. */
+/** The CI recipes of docs/check.md, run as written: a shell pipeline, the built CLI, a throwaway repository. */
 const MAIN = join(import.meta.dirname, "..", "..", "dist", "src", "main.js");
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -49,7 +49,7 @@ function pipeline(root: string, command: string): { code: number; stdout: string
 type Sarif = { runs: [{ results: { ruleId: string; locations: [{ physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } } }] }[] }] };
 const alerts = (text: string) => (JSON.parse(text) as Sarif).runs[0].results.map((r) => [r.ruleId, r.locations[0].physicalLocation?.artifactLocation.uri, r.locations[0].physicalLocation?.artifactLocation.uriBaseId, r.locations[0].physicalLocation?.region?.startLine]);
 
-describe("the README's CI recipes give alerts on the repository's own files", () => {
+describe("the CI recipes of docs/check.md give alerts on the repository's own files", () => {
   it.skipIf(!hasKubectl())("kubectl kustomize with originAnnotations | netguard check --source-root OVERLAY --output sarif -", () => {
     const root = repository({
       "base/deployment.yaml": DEPLOYMENT,

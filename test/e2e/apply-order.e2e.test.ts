@@ -6,7 +6,7 @@ import { waitFor } from "./support/processes.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
 import { webDeployment as deployment, webIngressPolicy as policy } from "./support/web-app.js";
 
-/** The README's sortOptions (section "ingress-policy and apply order"): Namespaces and NetworkPolicies first. */
+/** The sortOptions of docs/serve.md ("ingress-policy and apply order"): Namespaces and NetworkPolicies first. */
 const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [app.yaml]
@@ -19,7 +19,7 @@ sortOptions:
 
 /**
  * When a Deployment's Pods exist, with kube-controller-manager running: measured (and printed for the
- * README and the ADR), never asserted against a clock; the assertions are that they do appear, and
+ * docs/serve.md and the ADR), never asserted against a clock; the assertions are that they do appear, and
  * that netguard woke the controller where its own backoff would have kept it waiting.
  */
 describeE2e("applying a whole app: when do the Pods exist?", () => {
@@ -52,7 +52,7 @@ describeE2e("applying a whole app: when do the Pods exist?", () => {
     console.log(`e2e apply order: ${name}: 2 Pods ${String(after)} ms after kubectl apply started`);
   });
 
-  it("kubectl apply -k with the README's sortOptions: the NetworkPolicy goes first, no Pod is ever denied", async () => {
+  it("kubectl apply -k with the documented sortOptions: the NetworkPolicy goes first, no Pod is ever denied", async () => {
     const ns = "e2e-order-kustomize";
     await createNamespace(env.plane(), ns);
     const dir = join(env.plane().dir, ns);

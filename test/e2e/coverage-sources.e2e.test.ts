@@ -19,7 +19,7 @@ const CRD = JSON.stringify({
   },
 });
 
-/** What the README tells a platform team to grant when it enables the Cilium sources. */
+/** What docs/policy.md tells a platform team to grant when it enables the Cilium sources. */
 const RBAC = JSON.stringify({
   apiVersion: "v1",
   kind: "List",

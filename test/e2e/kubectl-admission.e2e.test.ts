@@ -28,7 +28,7 @@ describeE2e("kubectl against a real kube-apiserver with netguard registered", ()
   const env = useE2eEnvironment({ netguard: { policy: SHIPPED_POLICY } });
   const kubectl = (args: readonly string[], stdin?: string) => env.plane().kubectl(args, { cwd: FIXTURES, ...(stdin === undefined ? {} : { stdin }) });
 
-  it("the kubectl that prints these texts (the README names it): the machine's dispatcher picks the server's minor", async () => {
+  it("the kubectl that prints these texts (docs/testing.md names it): the machine's dispatcher picks the server's minor", async () => {
     const version = await kubectl(["version", "-o", "json"]);
     const parsed = JSON.parse(version.stdout) as { clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string } };
     expect(parsed.serverVersion.gitVersion).toMatch(/^v1\.33\./);

@@ -4,6 +4,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parsePolicyText } from "../../src/policy/parse-policy-text.js";
+import { docBlocks } from "../support/doc-blocks.js";
 import { OVERRIDE_AND_PORT_ERRORS, POLICY_ERRORS } from "./policy-error-cases.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -13,12 +14,9 @@ const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: fa
 const PARSER_ONLY = new Set(["a date that does not exist", "an inverted range"]);
 const MODELINE = "# yaml-language-server: $schema=";
 
-/** The README's policy blocks (the policy file section), the example and the shipped policy. */
+/** The example and the shipped policy (the docs' policy blocks are run by test/docs.test.ts). */
 function shippedPolicies(): [string, string][] {
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## The policy file"), readme.indexOf("## `netguard serve`"));
-  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match, index): [string, string] => [`README policy block ${String(index + 1)}`, match[1] ?? ""]);
-  return [...blocks, ["examples/policy.yaml", readFileSync(join(ROOT, "examples", "policy.yaml"), "utf8")], ["config/policy/policy.yaml", readFileSync(join(ROOT, "config", "policy", "policy.yaml"), "utf8")]];
+  return [["examples/policy.yaml", readFileSync(join(ROOT, "examples", "policy.yaml"), "utf8")], ["config/policy/policy.yaml", readFileSync(join(ROOT, "config", "policy", "policy.yaml"), "utf8")]];
 }
 
 describe("schema/policy.schema.json and the parser agree", () => {
@@ -33,7 +31,10 @@ describe("schema/policy.schema.json and the parser agree", () => {
     expect(validate(parse(text, { version: "1.2" }) as unknown)).toBe(PARSER_ONLY.has(name));
   });
 
-  it("the shipped policies and the example carry the modeline that points editors at the schema", () => {
+  it("the shipped policies, the example and the docs' first policy blocks carry the modeline that points editors at the schema", () => {
+    const firstPolicy = (page: string) => docBlocks().find((block) => block.page === page && block.text.startsWith("# yaml-language-server:"))?.text.split("\n")[0];
+    expect(firstPolicy("README.md")).toBe(`${MODELINE}https://raw.githubusercontent.com/netguard/netguard/main/schema/policy.schema.json`);
+    expect(firstPolicy("docs/policy.md")).toBe(`${MODELINE}https://raw.githubusercontent.com/netguard/netguard/main/schema/policy.schema.json`);
     expect(readFileSync(join(ROOT, "examples", "policy.yaml"), "utf8").split("\n")[0]).toBe(`${MODELINE}../schema/policy.schema.json`);
     // The shipped policy lands in a ConfigMap (and the chart's values): its modeline names the published schema.
     expect(readFileSync(join(ROOT, "config", "policy", "policy.yaml"), "utf8").split("\n")[0]).toBe(`${MODELINE}https://raw.githubusercontent.com/netguard/netguard/main/schema/policy.schema.json`);
