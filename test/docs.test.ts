@@ -8,6 +8,7 @@ import { formatRulesMarkdown } from "../src/cli/rules-command.js";
 import { formatPolicyErrors, parsePolicyText } from "../src/policy/parse-policy-text.js";
 import { BUILTIN_RULES } from "../src/rules/index.js";
 import { docBlocks, isPolicyBlock, ROOT, userDocs } from "./support/doc-blocks.js";
+import { startTestWebhook } from "./support/webhook-harness.js";
 
 const SCHEMA = JSON.parse(readFileSync(join(ROOT, "schema", "policy.schema.json"), "utf8")) as { properties: { rules: { properties: object }; exemptions: { items: { properties: { rules: { items: { enum: string[] } } } } } } };
 const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(SCHEMA);
@@ -24,6 +25,18 @@ describe("the README and docs/ pages", () => {
     const tables = userDocs().flatMap(({ name, text }) => [...text.matchAll(/<!-- rules:start[^>]*-->\n([\s\S]*?)\n<!-- rules:end -->/g)].map((match) => [name, match[1]]));
     expect(tables.map(([name]) => name)).toEqual(["README.md", "docs/rules.md"]);
     for (const [, table] of tables) expect(table).toBe(formatRulesMarkdown());
+  });
+
+  it("the quick start's answer is what the webhook, with no cluster, answers for examples/admission-review-pod.json", async () => {
+    const h = await startTestWebhook();
+    try {
+      const answer = await h.post(readFileSync(join(ROOT, "examples", "admission-review-pod.json"), "utf8"));
+      expect(answer.status).toBe(200);
+      const shown = docBlocks().filter((block) => block.page === "README.md" && block.lang === "json" && block.text.startsWith('{"apiVersion":"admission.k8s.io/v1"'));
+      expect(shown.map((block) => block.text)).toEqual([`${answer.text}\n`]);
+    } finally {
+      await h.stop();
+    }
   });
 
   it("the README's check example is what the built netguard check prints for examples/manifests, exit 1", () => {
