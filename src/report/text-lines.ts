@@ -11,6 +11,9 @@ export interface TextLinesOptions {
   readonly colour: boolean;
 }
 
+/** The widest a column is padded to; longer cells are shown whole, unaligned. */
+const MAX_PAD = 80;
+
 const SGR = { deny: "31", warn: "33", audit: "36", dim: "2", bold: "1" } as const;
 
 /** Renders findings as `file:line  action  rule  object  message (field)`, aligned, sorted by file and line. */
@@ -23,7 +26,8 @@ export function renderTextLines({ report }: RenderInput, options: TextLinesOptio
     object: printable(describeRef(finding.object)),
     message: printable(`${finding.message} (${finding.field})${finding.override ? `  ${overrideNote(finding.action, finding.override)}` : ""}`),
   }));
-  const width = (pick: (row: (typeof rows)[number]) => string): number => rows.reduce((max, row) => Math.max(max, pick(row).length), 0);
+  // A column is padded to its longest cell up to MAX_PAD: one huge name must not pad every other line to its length.
+  const width = (pick: (row: (typeof rows)[number]) => string): number => Math.min(MAX_PAD, rows.reduce((max, row) => Math.max(max, pick(row).length), 0));
   const widths = { where: width((row) => row.where), action: width((row) => row.finding.action), rule: width((row) => row.finding.rule), object: width((row) => row.object) };
   const lines: string[] = [];
   for (const { finding, where, object, message } of rows) {

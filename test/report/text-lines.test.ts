@@ -75,6 +75,13 @@ describe("check's one-line text output", () => {
     ]);
   });
 
+  it("a huge name is shown whole but pads no other line beyond 80 columns: output stays linear in the input", () => {
+    const huge = finding({ object: { apiVersion: "v1", kind: "Pod", namespace: "shop", name: "n".repeat(100_000) } });
+    const [first, second] = text([huge, finding({})]).split("\n");
+    expect(first).toContain(`Pod shop/${"n".repeat(100_000)}  container`);
+    expect(second).toBe(`app.yaml:7  deny  host-port  ${"Pod shop/web".padEnd(80)}  container "web" uses hostPort 9100 (spec.containers[0].ports[0].hostPort)`);
+  });
+
   it("colour: the location dim, the action in its colour (deny red, warn yellow, audit cyan), the rule bold; nothing else", () => {
     const lines = text([finding({}), finding({ action: "warn", source: { file: "app.yaml", line: 8 } }), finding({ action: "audit", source: { file: "app.yaml", line: 9 } })], true).split("\n");
     expect(lines.slice(0, 3)).toEqual([
