@@ -46,7 +46,8 @@ const LABELS = "variables.namespaceLabels";
 export function generatePolicies(rules: readonly Rule[], policy: Policy, options: GenerateOptions): Generation {
   const errors = timedExemptions(rules, policy);
   if (errors.length > 0) return { ok: false, errors };
-  const stateless: StatelessRule[] = [];
+  // Each rule's checks and action cases, computed once and shared by every scope and action below.
+  const stateless: { readonly rule: StatelessRule; readonly checks: readonly StatelessCheck[]; readonly cases: ReturnType<typeof actionCases> }[] = [];
   const notes: string[] = [];
   for (const rule of rules) {
     if (!isStateless(rule)) {
@@ -55,16 +56,17 @@ export function generatePolicies(rules: readonly Rule[], policy: Policy, options
       notes.push(`${rule.id} is not generated: ${why}; the webhook enforces it`);
       continue;
     }
-    if (actionCases(rule.id, policy).length === 0) notes.push(`${rule.id} is off: no policy generated`);
-    stateless.push(rule);
+    const cases = actionCases(rule.id, policy);
+    if (cases.length === 0) notes.push(`${rule.id} is off: no policy generated`);
+    stateless.push({ rule, checks: rule.checks(policy), cases });
   }
   const objects: Record<string, unknown>[] = [];
   for (const scope of scopes()) {
     for (const action of ACTIONS) {
-      const members = stateless.flatMap((rule): PolicyMember[] => {
-        const checks = rule.checks(policy).filter((check) => scope.sites.includes(check.site));
-        const entry = actionCases(rule.id, policy).find((candidate) => candidate.action === action);
-        return checks.length === 0 || entry === undefined ? [] : [{ rule, checks, applies: entry.applies }];
+      const members = stateless.flatMap(({ rule, checks, cases }): PolicyMember[] => {
+        const scoped = checks.filter((check) => scope.sites.includes(check.site));
+        const entry = cases.find((candidate) => candidate.action === action);
+        return scoped.length === 0 || entry === undefined ? [] : [{ rule, checks: scoped, applies: entry.applies }];
       });
       if (members.length === 0) continue;
       const name = `${options.namePrefix}${action}-${scope.name}`;
@@ -173,10 +175,11 @@ function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unkn
   // An exemption of every rule here skips the whole policy; one of some rules only is read by theirs.
   const exemptions = policy.exemptions.flatMap((exemption, index) => {
     const condition = exemptionCel(exemption, scope);
-    return condition === undefined ? [] : [{ index, condition, rules: exemption.rules }];
+    const rules = exemption.rules;
+    return condition === undefined ? [] : [{ index, condition, rules, shared: rules === undefined || ids.every((id) => rules.includes(id)) }];
   });
   for (const exemption of exemptions) {
-    if (exemption.rules === undefined || ids.every((id) => exemption.rules?.includes(id))) matchConditions.push({ name: `not-exempt-${String(exemption.index)}`, expression: `!(${exemption.condition})` });
+    if (exemption.shared) matchConditions.push({ name: `not-exempt-${String(exemption.index)}`, expression: `!(${exemption.condition})` });
   }
   const variables: { name: string; expression: string }[] = [];
   if (scope.podSpecPath !== undefined) variables.push({ name: "spec", expression: `object.${root.join(".")}` });
@@ -195,7 +198,7 @@ function validatingPolicy(plan: PolicyPlan, policy: Policy): Record<string, unkn
     variables.push({ name: `${v}OffendsAnew`, expression: compiled.flatMap((part) => part.offendsAnew).join(" || ") });
     variables.push({ name: `${v}Violations`, expression: compiled.flatMap((part) => part.messages).join(" + ") });
     const passes = [`!variables.${v}Offends`, `!variables.${v}OffendsAnew`];
-    const own = exemptions.filter((exemption) => exemption.rules !== undefined && exemption.rules.includes(rule.id) && !ids.every((id) => exemption.rules?.includes(id))).map((exemption) => `(${exemption.condition})`);
+    const own = exemptions.filter((exemption) => !exemption.shared && exemption.rules?.includes(rule.id) === true).map((exemption) => `(${exemption.condition})`);
     if (policy.annotationExemptions) own.push(`(${annotationExemptCel(rule.id)})`);
     if (own.length > 0) {
       variables.push({ name: `${v}Exempt`, expression: own.join(" || ") });
@@ -391,7 +394,7 @@ function exemptionCel(exemption: PolicyExemption, scope: Scope): string | undefi
   if (exemption.names !== undefined) self.push(globsCel("object.metadata.name", exemption.names));
   const where = exemption.namespaces === undefined ? [] : [globsCel("request.namespace", exemption.namespaces)];
   // No kind or name to match: every object of the namespaces is exempt itself, owners or not.
-  if (self.length === 0 && kinds === undefined) return where.length === 0 ? "true" : (where[0] ?? "true");
+  if (self.length === 0 && kinds === undefined) return where[0] ?? "true";
   const alternatives: string[] = kinds === undefined || kinds.length > 0 ? [`(${self.join(" && ")})`] : [];
   const owners = ownerCel(exemption, scope);
   if (owners !== undefined) alternatives.push(owners);
