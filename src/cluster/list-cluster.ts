@@ -1,5 +1,7 @@
 import { AppsV1Api, BatchV1Api, CoreV1Api, NetworkingV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { apiStatusOf, describeApiError } from "./api-error.js";
+import { asObject } from "../kube/fields.js";
+import { wireNetworkPolicy } from "./wire-network-policy.js";
 
 /** One page of a list call. */
 interface Page {
@@ -13,6 +15,8 @@ export interface ListedKind {
   readonly kind: string;
   readonly resource: string;
   readonly list: (namespace: string | undefined, limit: number, cont: string | undefined) => Promise<Page>;
+  /** Puts back wire field names the typed client renamed, where the kind has any. */
+  readonly wire?: (item: object) => unknown;
 }
 
 /** Per page: big enough to be quick, small enough to keep each response modest (kubectl uses 500). */
@@ -28,7 +32,7 @@ export function auditedKinds(config: KubeConfig): ListedKind[] {
   // NetworkPolicies first (every workload is judged against them), then controllers before what they
   // create: audit judges each page as it arrives, and a Pod is reported at an owner already seen.
   return [
-    { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", resource: "networkpolicies", list: (ns, l, c) => (ns ? networking.listNamespacedNetworkPolicy({ namespace: ns, ...page(l, c) }) : networking.listNetworkPolicyForAllNamespaces(page(l, c))) },
+    { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", resource: "networkpolicies", wire: wireNetworkPolicy, list: (ns, l, c) => (ns ? networking.listNamespacedNetworkPolicy({ namespace: ns, ...page(l, c) }) : networking.listNetworkPolicyForAllNamespaces(page(l, c))) },
     { apiVersion: "apps/v1", kind: "Deployment", resource: "deployments", list: (ns, l, c) => (ns ? apps.listNamespacedDeployment({ namespace: ns, ...page(l, c) }) : apps.listDeploymentForAllNamespaces(page(l, c))) },
     { apiVersion: "apps/v1", kind: "StatefulSet", resource: "statefulsets", list: (ns, l, c) => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, ...page(l, c) }) : apps.listStatefulSetForAllNamespaces(page(l, c))) },
     { apiVersion: "apps/v1", kind: "DaemonSet", resource: "daemonsets", list: (ns, l, c) => (ns ? apps.listNamespacedDaemonSet({ namespace: ns, ...page(l, c) }) : apps.listDaemonSetForAllNamespaces(page(l, c))) },
@@ -64,7 +68,7 @@ export async function* listPages(kind: ListedKind, namespace: string | undefined
     cont = page.metadata?._continue || undefined;
     // List items carry no apiVersion/kind. The page is let go before the yield: a suspended generator
     // would otherwise hold it through the next request, long enough for it to outlive young collections.
-    const items: object[] = page.items.map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind }));
+    const items: object[] = page.items.map((item) => ({ ...asObject(kind.wire ? kind.wire(item) : item), apiVersion: kind.apiVersion, kind: kind.kind }));
     page = undefined;
     yield { ok: true, items };
   } while (cont !== undefined);

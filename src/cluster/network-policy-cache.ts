@@ -6,6 +6,7 @@ import { asObject, asString } from "../kube/fields.js";
 import { toKubeObject } from "../kube/object.js";
 import { describeApiError } from "./api-error.js";
 import { startListWatch } from "./list-watch.js";
+import { wireNetworkPolicy } from "./wire-network-policy.js";
 
 /** The webhook's view of the cluster's NetworkPolicies: an informer cache indexed by namespace. */
 export interface NetworkPolicyCache extends Inventory {
@@ -134,7 +135,7 @@ export function createLiveLookup(config: KubeConfig, timeoutMs: number): (namesp
 
 /** List items carry no apiVersion/kind: restore them so the policy reads like any other. */
 function networkPolicyObject(policy: unknown): ReturnType<typeof toKubeObject> {
-  return toKubeObject({ ...asObject(policy), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
+  return toKubeObject({ ...asObject(wireNetworkPolicy(policy)), apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }, { namespace: undefined });
 }
 
 /** The coverage facts of a listed or watched NetworkPolicy (undefined for one without a namespace). */

@@ -2,6 +2,7 @@ import { asObject, showValue } from "./fields.js";
 import { compileSelector, selects, type LabelSelector } from "./label-selector.js";
 import type { KubeObject, Parsed } from "./object.js";
 import { addProblem, type FieldProblem } from "./problem.js";
+import { networkPolicyOpening, type OpenIngress } from "./open-ingress.js";
 import { readProtocol } from "./pod-template.js";
 
 /** A NetworkPolicy reduced to what coverage needs, with the API server's defaulting applied. */
@@ -14,6 +15,8 @@ export interface NetworkPolicyFacts {
   readonly podSelector: Parsed<LabelSelector>;
   /** Why the API server would refuse this policy's policyTypes; such a policy covers nothing. */
   readonly policyTypesError?: string;
+  /** The first ingress rule open to every source on every port, when the policy governs ingress. */
+  readonly opening?: OpenIngress;
 }
 
 /** One port entry of an ingress or egress rule, protocol defaulted to TCP. */
@@ -47,12 +50,14 @@ export function readNetworkPolicy(object: KubeObject, fallbackNamespace: string)
   const policyTypesDefaulted = explicit.length === 0;
   const policyTypes = policyTypesDefaulted ? (hasEgressRules ? ["Ingress", "Egress"] : ["Ingress"]) : explicit;
   const policyTypesError = policyTypesProblem(declared);
+  const opening = policyTypesError === undefined && policyTypes.includes("Ingress") ? networkPolicyOpening(spec, `NetworkPolicy "${object.ref.name}"`) : undefined;
   return {
     name: object.ref.name,
     namespace: object.ref.namespace ?? fallbackNamespace,
     policyTypes,
     policyTypesDefaulted,
     ...(policyTypesError === undefined ? {} : { policyTypesError }),
+    ...(opening === undefined ? {} : { opening }),
     podSelector: compileSelector(spec["podSelector"], "spec.podSelector"),
   };
 }

@@ -9,6 +9,9 @@ export type ActionSetting = Action | "off";
 /** How ingress-policy decides when coverage cannot be verified (cache not synced, live read failed). */
 export type UnverifiedCoverage = "deny" | "allow";
 
+/** Whether a pod opened to every source on every port by a policy selecting it counts as covered (count) or is a finding (flag). */
+export type OpenIngressSetting = "count" | "flag";
+
 /** Which objects ingress-policy denies at admission: Pods only (default) or the workloads too. */
 export type EnforceOn = "pods" | "workloads";
 
@@ -25,6 +28,8 @@ export interface RuleSettings {
     readonly guard: ActionSetting;
     /** The policy kinds whose isolation counts, as the platform team says its CNI enforces them. */
     readonly sources: readonly CoverageSource[];
+    /** count (default): a selecting policy covers, whatever it admits; flag: one that admits every source on every port is a finding. */
+    readonly openIngress: OpenIngressSetting;
   };
 }
 
@@ -84,7 +89,7 @@ export const DEFAULT_POLICY: Policy = {
     "host-network": { action: "deny" },
     "host-port": { action: "deny", allowedHostPorts: [] },
     "tcp-only": { action: "deny", allowedProtocols: ["TCP"] },
-    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny", guard: "warn", sources: ["networking.k8s.io/NetworkPolicy"] },
+    "ingress-policy": { action: "deny", enforceOn: "pods", whenUnverified: "deny", guard: "warn", sources: ["networking.k8s.io/NetworkPolicy"], openIngress: "count" },
   },
   exemptions: [],
   overrides: [],
@@ -155,7 +160,7 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
   const hostNetwork = settings("host-network", []);
   const hostPort = settings("host-port", ["allowedHostPorts"]);
   const tcpOnly = settings("tcp-only", ["allowedProtocols"]);
-  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified", "guard", "sources"]);
+  const ingress = settings("ingress-policy", ["enforceOn", "whenUnverified", "guard", "sources", "openIngress"]);
   const defaults = DEFAULT_POLICY.rules["ingress-policy"];
   return {
     "host-network": { action: action("host-network", hostNetwork) },
@@ -167,6 +172,7 @@ function parseRules(value: unknown, fail: Fail): RuleSettings {
       whenUnverified: oneOf(ingress["whenUnverified"], ["deny", "allow"] as const, defaults.whenUnverified, ["rules", "ingress-policy", "whenUnverified"], fail),
       guard: oneOf(ingress["guard"], ACTIONS, defaults.guard, ["rules", "ingress-policy", "guard"], fail),
       sources: parseSources(ingress["sources"], fail),
+      openIngress: oneOf(ingress["openIngress"], ["count", "flag"] as const, defaults.openIngress, ["rules", "ingress-policy", "openIngress"], fail),
     },
   };
 }

@@ -3,6 +3,7 @@ import { CORE_SOURCE, namespaceLabelsOf, podIdentity } from "../engine/coverage.
 import type { CoverageSource } from "../kube/coverage/source.js";
 import { explainMismatch, selects } from "../kube/label-selector.js";
 import { coversForIngress, governsIngress, type NetworkPolicyFacts } from "../kube/network-policy.js";
+import { describeOpening } from "../kube/open-ingress.js";
 
 const MAX_NEAR_MISSES = 5;
 const CORE = CORE_SOURCE;
@@ -21,7 +22,9 @@ export const ingressPolicy: Rule = {
     "policyTypes defaults to [Ingress] (plus Egress when egress rules exist); an Egress-only policy does not count. " +
     "A deny-all ingress policy (no ingress rules) counts as coverage. matchLabels and matchExpressions are ANDed; " +
     "NotIn and DoesNotExist match pods without the key. With rules.ingress-policy.sources, Cilium, Calico and " +
-    "network-policy-api policies count too, each with its own semantics.",
+    "network-policy-api policies count too, each with its own semantics. With rules.ingress-policy.openIngress: flag, a pod " +
+    "that a policy opens to every source on every port (an ingress rule with no from and no ports, fromEntities all, a Calico " +
+    "Allow with no source) is reported too: NetworkPolicies are additive, so one open rule undoes every default-deny beside it.",
   check: ({ object, pod }, { inventory, policy, surface }) => {
     if (pod === undefined) return [];
     const settings = policy.rules["ingress-policy"];
@@ -33,15 +36,28 @@ export const ingressPolicy: Rule = {
     const cap: Pick<Violation, "maxAction"> = capped ? { maxAction: "warn" } : {};
     const core = sources.includes(CORE);
     const lookup = inventory.networkPolicies(namespace);
-    if (core && lookup.verified && coversForIngress(lookup.policies, pod.labels)) return [];
+    const flagOpen = settings.openIngress === "flag";
+    const coreCovers = core && lookup.verified && coversForIngress(lookup.policies, pod.labels);
+    if (coreCovers && !flagOpen) return [];
     const identity = podIdentity(namespace, pod);
     const others = otherSources(inventory, namespace, sources);
     const namespaceLabels = namespaceLabelsOf(inventory, namespace);
     const judged = others.policies.map((candidate) => ({ candidate, verdict: candidate.judge(identity, namespaceLabels) }));
-    if (judged.some(({ candidate, verdict }) => verdict.covers && sources.includes(candidate.source))) return [];
-    // Not covered (or not knowable): only now build the texts a finding needs.
     const labels = Object.entries(pod.labels).map(([key, value]) => `${key}=${value}`).join(",");
     const shownLabels = labels === "" ? "(no labels)" : labels;
+    if (coreCovers || judged.some(({ candidate, verdict }) => verdict.covers && sources.includes(candidate.source))) {
+      if (!flagOpen) return [];
+      const openings = [
+        ...(core && lookup.verified ? lookup.policies.flatMap((p) => (p.opening !== undefined && p.podSelector.ok && selects(p.podSelector.value, pod.labels) ? [p.opening] : [])) : []),
+        ...judged.flatMap(({ candidate, verdict }) => (sources.includes(candidate.source) && verdict.opening !== undefined ? [verdict.opening] : [])),
+      ];
+      const [first] = openings;
+      if (first === undefined) return [];
+      // The rule's fix is about adding a policy; this one needs a rule narrowed, so the message says so.
+      const message = `ingress to pods labelled ${shownLabels} in namespace "${namespace}" is open to every source on every port through ${first.policy} ${first.rule} (${first.why}): narrow its peers or ports`;
+      return [{ field: pod.labelsPath, value: shownLabels, message, key: "ingress-policy:open", details: bounded(openings.map(describeOpening), "policies"), ...cap }];
+    }
+    // Not covered (or not knowable): only now build the texts a finding needs.
     const unverified = core && !lookup.verified ? lookup.reason : others.incomplete;
     if (unverified !== undefined) {
       const what = core && sources.length === 1 ? "NetworkPolicy coverage" : "Ingress coverage";
@@ -66,9 +82,8 @@ export const ingressPolicy: Rule = {
         return enabled && !verdict.covers && verdict.nearMiss !== undefined ? [verdict.nearMiss] : [];
       }),
     ];
-    const shownMisses = nearMisses.slice(0, MAX_NEAR_MISSES);
     const coreOnly = core && sources.length === 1;
-    if (nearMisses.length > MAX_NEAR_MISSES) shownMisses.push(`and ${String(nearMisses.length - MAX_NEAR_MISSES)} more ${coreOnly ? "NetworkPolicies" : "policies"}`);
+    const shownMisses = bounded(nearMisses, coreOnly ? "NetworkPolicies" : "policies");
     const message =
       coreOnly
         ? `no NetworkPolicy with Ingress in its policyTypes selects pods labelled ${shownLabels} in namespace "${namespace}"`
@@ -76,6 +91,13 @@ export const ingressPolicy: Rule = {
     return [{ field: pod.labelsPath, value: shownLabels, message, key: "ingress-policy", details: shownMisses, ...cap }];
   },
 };
+
+/** At most MAX_NEAR_MISSES lines, then how many more. */
+function bounded(lines: readonly string[], what: string): string[] {
+  const shown = lines.slice(0, MAX_NEAR_MISSES);
+  if (lines.length > MAX_NEAR_MISSES) shown.push(`and ${String(lines.length - MAX_NEAR_MISSES)} more ${what}`);
+  return shown;
+}
 
 /** The other sources' policies for a namespace; an enabled one this front door does not read makes the answer incomplete. */
 function otherSources(inventory: Inventory, namespace: string, sources: readonly CoverageSource[]): CoverageLookup {

@@ -22,7 +22,7 @@ rules:
   host-network: {action: warn}
   host-port: audit
   tcp-only: {action: deny, allowedProtocols: [TCP, UDP]}
-  ingress-policy: {action: deny, enforceOn: workloads, whenUnverified: allow}
+  ingress-policy: {action: deny, enforceOn: workloads, whenUnverified: allow, openIngress: flag}
 exemptions:
   - reason: node agents need the node network
     rules: [host-network, host-port]
@@ -39,7 +39,7 @@ annotationExemptions: true
           "host-network": { action: "warn" },
           "host-port": { action: "audit", allowedHostPorts: [] },
           "tcp-only": { action: "deny", allowedProtocols: ["TCP", "UDP"] },
-          "ingress-policy": { action: "deny", enforceOn: "workloads", whenUnverified: "allow", guard: "warn", sources: ["networking.k8s.io/NetworkPolicy"] },
+          "ingress-policy": { action: "deny", enforceOn: "workloads", whenUnverified: "allow", guard: "warn", sources: ["networking.k8s.io/NetworkPolicy"], openIngress: "flag" },
         },
         exemptions: [
           {

@@ -6,6 +6,7 @@ export const POLICY_ERRORS: readonly (readonly [name: string, text: string, erro
   ["a bad expiry", "exemptions:\n  - reason: r\n    expires: next week\n", "policy.yaml:3: exemptions.0.expires: must be a date YYYY-MM-DD (the last day the exemption applies)"],
   ["an unknown top-level key", "rulez: {}\n", "policy.yaml:1: rulez: unknown key; expected one of apiVersion, kind, rules, exemptions, overrides, annotationExemptions"],
   ["an unknown option", "rules:\n  host-port: {action: deny, ports: [80]}\n", "policy.yaml:2: rules.host-port.ports: unknown option; host-port takes action, allowedHostPorts"],
+  ["a bad openIngress", "rules:\n  ingress-policy:\n    openIngress: deny\n", 'policy.yaml:3: rules.ingress-policy.openIngress: "deny" is not one of count, flag'],
   ["an unknown protocol", "rules:\n  tcp-only:\n    allowedProtocols: [TCP, QUIC]\n", 'policy.yaml:3: rules.tcp-only.allowedProtocols.1: "QUIC" is not a protocol (TCP, UDP, SCTP)'],
   ["an unknown rule in an exemption", "exemptions:\n  - reason: r\n    rules: [hostnetwork]\n", 'policy.yaml:3: exemptions.0.rules.0: unknown rule id "hostnetwork"; known rules: host-network, host-port, tcp-only, ingress-policy'],
   ["bad YAML", "rules:\n  host-port: [unclosed\n", "policy.yaml:3: (yaml): "],

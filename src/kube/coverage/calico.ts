@@ -1,6 +1,7 @@
 import { andSelectors, calicoSelects, parseCalicoSelector, type CalicoSelector } from "../calico-selector.js";
 import { asObject, asString } from "../fields.js";
 import type { KubeObject } from "../object.js";
+import { wholeFamilies, type OpenIngress } from "../open-ingress.js";
 import { displayName, invalidPolicy, NOT_SELECTED, validPolicy, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
 
 /** A tier's default for traffic no policy of it decided: Deny isolates, Pass hands on to the next tier. */
@@ -45,6 +46,36 @@ export function calicoTypes(spec: Readonly<Record<string, unknown>>, apiVersion:
   return count("ingress") === 0 ? ["Egress"] : ["Ingress", "Egress"];
 }
 
+/** Fields of a rule, or of its source or destination, that narrow which traffic it matches. */
+const RULE_NARROWING = ["protocol", "notProtocol", "icmp", "notICMP", "http", "ipVersion"];
+const SOURCE_NARROWING = ["notNets", "selector", "notSelector", "namespaceSelector", "ports", "notPorts", "serviceAccounts", "services"];
+const DESTINATION_NARROWING = ["nets", ...SOURCE_NARROWING];
+
+const present = (entity: Readonly<Record<string, unknown>>, key: string): boolean => entity[key] !== undefined && entity[key] !== null && !(Array.isArray(entity[key]) && entity[key].length === 0);
+
+/**
+ * The first ingress Allow rule matching every source on every port: no source (or only nets 0.0.0.0/0
+ * and ::/0), no destination narrowing, no protocol; a Deny or Pass rule before it in the same policy
+ * acts on some traffic first, so what follows it is not open to all (rules are ordered, v3 policy_common.go).
+ */
+export function calicoOpening(rules: unknown, display: string): OpenIngress | undefined {
+  if (!Array.isArray(rules)) return undefined;
+  for (const [index, value] of rules.entries()) {
+    const rule = asObject(value) ?? {};
+    const action = rule["action"];
+    if (action === "Deny" || action === "Pass") return undefined;
+    if (action !== "Allow" || RULE_NARROWING.some((key) => present(rule, key))) continue;
+    const source = asObject(rule["source"]) ?? {};
+    const destination = asObject(rule["destination"]) ?? {};
+    if (SOURCE_NARROWING.some((key) => present(source, key)) || DESTINATION_NARROWING.some((key) => present(destination, key))) continue;
+    const nets = Array.isArray(source["nets"]) ? (source["nets"] as unknown[]).filter((net): net is string => typeof net === "string") : [];
+    const families = wholeFamilies(nets);
+    if (nets.length > 0 && !(families.v4 && families.v6)) continue;
+    return { policy: display, rule: `spec.ingress[${String(index)}]`, why: nets.length === 0 ? "Allow with no source, no ports" : "Allow from 0.0.0.0/0 and ::/0, no ports" };
+  }
+  return undefined;
+}
+
 function selector(value: unknown, field: string): { ok: true; value: CalicoSelector | undefined } | { ok: false; error: string } {
   if (value === undefined || value === null) return { ok: true, value: undefined };
   if (typeof value !== "string") return { ok: false, error: `${field} must be a string` };
@@ -71,6 +102,8 @@ export function readCalicoPolicy(object: KubeObject, source: CoverageSource, def
   const hostOnly = spec["doNotTrack"] === true ? "doNotTrack" : spec["preDNAT"] === true ? "preDNAT" : undefined;
   // A namespaced policy's selector ranges over its own namespace's workloads.
   const scoped = namespace === undefined ? main.value : andSelectors(main.value ?? { op: "all" }, { op: "eq", label: "projectcalico.org/namespace", value: namespace });
+  const opening = types.includes("Ingress") && hostOnly === undefined ? calicoOpening(spec["ingress"], display) : undefined;
+  const open = opening === undefined ? {} : { opening };
   return validPolicy(source, display, namespace, (pod, namespaceLabels): CoverageVerdict => {
     if (scoped !== undefined && !calicoSelects(scoped, calicoEndpointLabels(pod, namespaceLabels))) return NOT_SELECTED;
     if (namespaces.value !== undefined && !calicoSelects(namespaces.value, { ...namespaceLabels, "projectcalico.org/name": pod.namespace })) return NOT_SELECTED;
@@ -78,7 +111,8 @@ export function readCalicoPolicy(object: KubeObject, source: CoverageSource, def
     if (accounts.value !== undefined && !calicoSelects(accounts.value, { "projectcalico.org/name": pod.serviceAccount })) return NOT_SELECTED;
     if (hostOnly !== undefined) return { covers: false, nearMiss: `${display} selects these pods but sets ${hostOnly}: true, which applies to host endpoints only` };
     if (!types.includes("Ingress")) return { covers: false, nearMiss: `${display} selects these pods but its types are [${types.join(", ")}] (no Ingress)` };
-    if (tierAction() === "Pass") return { covers: false, nearMiss: `${display} is in tier ${tier} whose defaultAction is Pass: traffic it does not decide passes on` };
-    return { covers: true };
+    // An Allow is final whatever the tier's defaultAction: an opening rule opens in a Pass tier too.
+    if (tierAction() === "Pass") return { covers: false, nearMiss: `${display} is in tier ${tier} whose defaultAction is Pass: traffic it does not decide passes on`, ...open };
+    return { covers: true, ...open };
   });
 }

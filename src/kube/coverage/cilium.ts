@@ -1,6 +1,7 @@
 import { asObject } from "../fields.js";
 import { compileSelector, requirementHolds, type LabelSelector, type Requirement } from "../label-selector.js";
 import type { KubeObject } from "../object.js";
+import { wholeFamilies, type OpenIngress } from "../open-ingress.js";
 import { displayName, invalidPolicy, NOT_SELECTED, validPolicy, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
 
 const NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
@@ -68,9 +69,47 @@ interface CiliumRule {
   readonly endpointSelector: LabelSelector | undefined;
   readonly hasIngress: boolean;
   readonly defaultDenyOff: boolean;
+  /** Its first ingress rule open to everything, unless the same rule also denies some ingress. */
+  readonly opening: OpenIngress | undefined;
 }
 
-function readRule(value: unknown, path: string, clusterwide: boolean, namespace: string | undefined): { ok: true; rule: CiliumRule } | { ok: false; error: string } {
+/** Keys of an ingress rule that narrow it to some ports, protocols or authenticated peers. */
+const NARROWING_KEYS = ["toPorts", "icmps", "fromRequires", "authentication"];
+
+/**
+ * The first ingress rule admitting every source on every port: fromEntities all, or the world (world,
+ * both of world-ipv4 and world-ipv6, or CIDRs 0.0.0.0/0 and ::/0) together with the cluster (cluster, or
+ * in a clusterwide policy fromEndpoints [{}]), with nothing narrowing it (policy/api/rule.go, entity.go).
+ */
+function ciliumOpening(rules: readonly unknown[], path: string, display: string, clusterwide: boolean): OpenIngress | undefined {
+  for (const [index, value] of rules.entries()) {
+    const rule = asObject(value);
+    if (rule === undefined) continue;
+    const narrowed = NARROWING_KEYS.some((key) => rule[key] !== undefined && rule[key] !== null && !(Array.isArray(rule[key]) && rule[key].length === 0));
+    if (narrowed) continue;
+    const strings = (key: string): string[] => (Array.isArray(rule[key]) ? (rule[key] as unknown[]).filter((entry): entry is string => typeof entry === "string") : []);
+    const entities = strings("fromEntities");
+    const cidrs = [...strings("fromCIDR"), ...(Array.isArray(rule["fromCIDRSet"]) ? (rule["fromCIDRSet"] as unknown[]).flatMap(wholeCidr) : [])];
+    const families = wholeFamilies(cidrs);
+    const world = entities.includes("world") || (entities.includes("world-ipv4") && entities.includes("world-ipv6")) || (families.v4 && families.v6);
+    const endpoints = Array.isArray(rule["fromEndpoints"]) ? (rule["fromEndpoints"] as unknown[]) : [];
+    const everyEndpoint = clusterwide && endpoints.some((selector) => { const read = compileSelector(selector, "fromEndpoints"); return read.ok && read.value.requirements.length === 0; });
+    const cluster = entities.includes("cluster") || everyEndpoint;
+    const at = `${path}.ingress[${String(index)}]`;
+    if (entities.includes("all")) return { policy: display, rule: at, why: "fromEntities all, no toPorts" };
+    if (world && cluster) return { policy: display, rule: at, why: "from the world and the cluster, no toPorts" };
+  }
+  return undefined;
+}
+
+function wholeCidr(entry: unknown): string[] {
+  const set = asObject(entry);
+  const cidr = set?.["cidr"];
+  const except = set?.["except"];
+  return typeof cidr === "string" && (except === undefined || except === null || (Array.isArray(except) && except.length === 0)) ? [cidr] : [];
+}
+
+function readRule(value: unknown, path: string, clusterwide: boolean, namespace: string | undefined, display: string): { ok: true; rule: CiliumRule } | { ok: false; error: string } {
   const rule = asObject(value);
   if (rule === undefined) return { ok: false, error: `${path} must be a mapping` };
   const endpoint = rule["endpointSelector"];
@@ -96,7 +135,9 @@ function readRule(value: unknown, path: string, clusterwide: boolean, namespace:
           };
   }
   const ingress = asObject(rule["enableDefaultDeny"])?.["ingress"];
-  return { ok: true, rule: { endpointSelector, hasIngress: nonEmpty("ingress") || nonEmpty("ingressDeny"), defaultDenyOff: ingress === false } };
+  // A deny rule beside it takes precedence over every allow (deny policies), so the rule is no longer open to all.
+  const opening = nonEmpty("ingressDeny") || !Array.isArray(rule["ingress"]) ? undefined : ciliumOpening(rule["ingress"] as unknown[], path, display, clusterwide);
+  return { ok: true, rule: { endpointSelector, hasIngress: nonEmpty("ingress") || nonEmpty("ingressDeny"), defaultDenyOff: ingress === false, opening } };
 }
 
 /** Reads a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy; one bad rule drops the whole object, as Cilium does. */
@@ -114,7 +155,7 @@ export function readCiliumPolicy(object: KubeObject, source: CoverageSource, def
   if (entries.length === 0) return invalidPolicy(source, display, namespace, "it has neither spec nor specs");
   const rules: CiliumRule[] = [];
   for (const [value, path] of entries) {
-    const read = readRule(value, path, clusterwide, namespace);
+    const read = readRule(value, path, clusterwide, namespace, display);
     if (!read.ok) return invalidPolicy(source, display, namespace, read.error);
     rules.push(read.rule);
   }
@@ -123,9 +164,11 @@ export function readCiliumPolicy(object: KubeObject, source: CoverageSource, def
     const labels = ciliumLabels(pod, namespaceLabels);
     // nodeSelector rules (no endpointSelector) are host policies: they never select a pod.
     const selecting = rules.filter((rule) => rule.endpointSelector !== undefined && selectsLabels(rule.endpointSelector, labels));
-    if (selecting.some((rule) => rule.hasIngress && !rule.defaultDenyOff)) return { covers: true };
+    const opening = selecting.find((rule) => rule.opening !== undefined)?.opening;
+    const open = opening === undefined ? {} : { opening };
+    if (selecting.some((rule) => rule.hasIngress && !rule.defaultDenyOff)) return { covers: true, ...open };
     if (selecting.length === 0) return NOT_SELECTED;
     const why = selecting.some((rule) => rule.hasIngress) ? "sets enableDefaultDeny.ingress: false (it does not isolate them)" : "has no ingress or ingressDeny section";
-    return { covers: false, nearMiss: `${display} selects these pods but ${why}` };
+    return { covers: false, nearMiss: `${display} selects these pods but ${why}`, ...open };
   });
 }

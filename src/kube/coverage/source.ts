@@ -1,3 +1,5 @@
+import type { OpenIngress } from "../open-ingress.js";
+
 /** The policy kinds that can count as ingress coverage, by group-qualified kind (the policy file's names). */
 export const COVERAGE_SOURCES = [
   "networking.k8s.io/NetworkPolicy",
@@ -43,8 +45,13 @@ export interface PodIdentity {
   readonly hostNetwork: boolean;
 }
 
-/** What one policy says about one pod: covers it, or not (with a near-miss text when it selects the pod yet does not isolate it). */
-export type CoverageVerdict = { readonly covers: true } | { readonly covers: false; readonly nearMiss: string | undefined };
+/**
+ * What one policy says about one pod: covers it, or not (with a near-miss text when it selects the pod
+ * yet does not isolate it); either way, the rule of it that opens the pod's ingress to everything, if one does.
+ */
+export type CoverageVerdict =
+  | { readonly covers: true; readonly opening?: OpenIngress }
+  | { readonly covers: false; readonly nearMiss: string | undefined; readonly opening?: OpenIngress };
 
 /** A policy of one of the coverage APIs, read once, asked about pods. */
 export interface CoveragePolicy {
