@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { runAudit } from "./cli/audit.js";
 import { runCheck } from "./cli/check.js";
+import { runExplain } from "./cli/explain-command.js";
+import { loadClusterObjects } from "./cluster/cluster-objects.js";
 import { loadClusterInventory } from "./cluster/cluster-inventory.js";
 import { wantsColour } from "./cli/colour.js";
 import { EXIT, type CliIo, type ExitCode } from "./cli/io.js";
@@ -16,6 +18,7 @@ Usage:
   netguard serve [--cert-dir DIR | --dev] [options]   run the HTTPS validating admission webhook
   netguard check [options] PATH... | -                check manifest files (CI)
   netguard audit [options]                            check what already runs in a cluster
+  netguard explain [options] (PATH... | --cluster) KIND/NAME   which policies cover it, and each rule's verdict
   netguard rules [--output text|json|markdown]        list the rules
   netguard vap [--policy FILE] [options]              print host-network, host-port and tcp-only as ValidatingAdmissionPolicies
 
@@ -38,6 +41,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return runCheck(rest, { io, loadClusterInventory });
     case "audit":
       return runAudit(rest, { io });
+    case "explain":
+      return runExplain(rest, { io, loadClusterObjects });
     case "serve":
       return runServe(rest, io);
     case "rules":

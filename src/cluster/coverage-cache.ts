@@ -3,10 +3,10 @@ import type { Logger } from "pino";
 import { coverageIndex } from "../engine/inventory.js";
 import type { CoverageLookup } from "../engine/types.js";
 import { readTier, type TierAction } from "../kube/coverage/calico.js";
-import { readCoveragePolicy } from "../kube/coverage/read-coverage-policy.js";
+import { isCalicoTier, readCoveragePolicy } from "../kube/coverage/read-coverage-policy.js";
 import type { CoveragePolicy, CoverageSource } from "../kube/coverage/source.js";
 import { asObject, asString } from "../kube/fields.js";
-import { toKubeObject } from "../kube/object.js";
+import { toKubeObject, type KubeObject } from "../kube/object.js";
 import { apiStatusOf, describeApiError } from "./api-error.js";
 import { startListWatch, type ListPage, type ListWatch } from "./list-watch.js";
 
@@ -272,8 +272,25 @@ export interface CoverageListing {
   readonly unservedSources: readonly CoverageSource[];
 }
 
+/** One list of the enabled sources' objects (Calico Tiers included), why some could not be read, and what is not served. */
+export interface CoverageObjects {
+  readonly objects: readonly KubeObject[];
+  readonly incomplete: string | undefined;
+  readonly unserved: readonly string[];
+  readonly unservedSources: readonly CoverageSource[];
+}
+
 /** Lists every enabled source other than NetworkPolicy once, in pages of 500, as serve's caches would hold them. */
 export async function listCoveragePolicies(config: KubeConfig, sources: readonly CoverageSource[]): Promise<CoverageListing> {
+  const listed = await listCoverageObjects(config, sources);
+  const tiers = new Map<string, TierAction>();
+  for (const object of listed.objects) if (isCalicoTier(object)) tiers.set(object.ref.name, readTier(object).action);
+  const policies = listed.objects.flatMap((object) => (isCalicoTier(object) ? [] : (readCoveragePolicy(object, object.ref.namespace ?? "default", (name) => tiers.get(name)) ?? [])));
+  return { policies, incomplete: listed.incomplete, unserved: listed.unserved, unservedSources: listed.unservedSources };
+}
+
+/** The enabled sources' objects as listed (explain and suggest read their rules, not only their coverage). */
+export async function listCoverageObjects(config: KubeConfig, sources: readonly CoverageSource[]): Promise<CoverageObjects> {
   const api = config.makeApiClient(CustomObjectsApi);
   const listAll = async (resource: Resource): Promise<unknown[]> => {
     const items: unknown[] = [];
@@ -298,30 +315,28 @@ export async function listCoveragePolicies(config: KubeConfig, sources: readonly
       unservedSources.push(source);
     }
   }
-  const tiers = new Map<string, TierAction>();
+  const objects: KubeObject[] = [];
   const calico = found.find(({ resource }) => resource.group.includes("projectcalico.org"));
   if (calico) {
     const tierResource = TIERS.find((candidate) => candidate.group === calico.resource.group) ?? calico.resource;
     try {
       for (const item of await listAll(tierResource)) {
         const object = asObjectOf(tierResource, item);
-        if (object.ok) tiers.set(object.value.ref.name, readTier(object.value).action);
+        if (object.ok) objects.push(object.value);
       }
     } catch (error) {
       failures.push(`listing Calico Tiers failed: ${describeApiError(error)}`);
     }
   }
-  const policies: CoveragePolicy[] = [];
   for (const { source, resource } of found) {
     try {
       for (const item of await listAll(resource)) {
         const object = asObjectOf(resource, item);
-        const policy = object.ok ? readCoveragePolicy(object.value, object.value.ref.namespace ?? "default", (name) => tiers.get(name)) : undefined;
-        if (policy) policies.push(policy);
+        if (object.ok) objects.push(object.value);
       }
     } catch (error) {
       failures.push(`listing ${source} failed: ${describeApiError(error)}`);
     }
   }
-  return { policies, incomplete: failures.length === 0 ? undefined : failures.join("; "), unserved, unservedSources };
+  return { objects, incomplete: failures.length === 0 ? undefined : failures.join("; "), unserved, unservedSources };
 }
