@@ -2,6 +2,7 @@
 import { runAudit } from "./cli/audit.js";
 import { runCheck } from "./cli/check.js";
 import { runExplain } from "./cli/explain-command.js";
+import { runSuggest } from "./cli/suggest-command.js";
 import { loadClusterObjects } from "./cluster/cluster-objects.js";
 import { loadClusterInventory } from "./cluster/cluster-inventory.js";
 import { wantsColour } from "./cli/colour.js";
@@ -19,6 +20,7 @@ Usage:
   netguard check [options] PATH... | -                check manifest files (CI)
   netguard audit [options]                            check what already runs in a cluster
   netguard explain [options] (PATH... | --cluster) KIND/NAME   which policies cover it, and each rule's verdict
+  netguard suggest [options] (PATH... | --cluster)    NetworkPolicies that would cover what ingress-policy finds
   netguard rules [--output text|json|markdown]        list the rules
   netguard vap [--policy FILE] [options]              print host-network, host-port and tcp-only as ValidatingAdmissionPolicies
 
@@ -43,6 +45,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return runAudit(rest, { io });
     case "explain":
       return runExplain(rest, { io, loadClusterObjects });
+    case "suggest":
+      return runSuggest(rest, { io, loadClusterObjects });
     case "serve":
       return runServe(rest, io);
     case "rules":

@@ -3,8 +3,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const SRC = resolve(import.meta.dirname, "..", "src");
-/** The pure core: rules, engine, the Kubernetes object model, the policy, the renderers and the CEL generator. */
-const CORE = ["kube", "engine", "rules", "policy", "report", "vap", "audit"];
+/** The pure core: rules, engine, the Kubernetes object model, the policy, the renderers, the CEL generator and the policy suggestions. */
+const CORE = ["kube", "engine", "rules", "policy", "report", "vap", "audit", "suggest"];
 /**
  * What the core may not reach: I/O, the network, the server and logging libraries, and the shells
  * (src/manifests' YAML parsing is pure and shared with the policy parser; its file reading is not).
