@@ -10,6 +10,8 @@ import { check, fakeIo, type CliRun } from "./run-cli.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");
 const SHOP = join(FIXTURES, "suggest", "uncovered-shop.yaml");
+/** As a user names it from the checkout: the golden shows the path it was given, the same in every clone. */
+const SHOP_RELATIVE = "test/fixtures/suggest/uncovered-shop.yaml";
 const FLAG = join(FIXTURES, "explain", "policy.yaml");
 
 async function suggest(args: string[], stdin = ""): Promise<CliRun> {
@@ -44,7 +46,7 @@ function suggested(output: string) {
 
 describe("netguard suggest", () => {
   it("golden: one document per workload, each with its comments; none for what no policy can select", async () => {
-    const run = await suggest([SHOP]);
+    const run = await suggest([SHOP_RELATIVE]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     await expect(run.stdout).toMatchFileSnapshot("golden/suggest-uncovered-shop.yaml");
   });
