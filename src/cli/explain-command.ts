@@ -8,7 +8,7 @@ import { printable } from "../report/printable.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { parseCommandArgs, usageError } from "./command-args.js";
-import { gatherObjects } from "./gather-objects.js";
+import { gatherObjects, inputChoiceError, sayNotes } from "./gather-objects.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
 import { loadPolicy } from "./load-policy.js";
 import { findTarget, parseTarget } from "./target.js";
@@ -62,7 +62,8 @@ export async function runExplain(argv: readonly string[], deps: ExplainDeps): Pr
   const target = parseTarget(targetText);
   if (!target.ok) return usageError(io, "explain", target.error);
   const paths = positionals.slice(0, -1);
-  if (values.cluster === (paths.length > 0)) return usageError(io, "explain", values.cluster ? "give PATH... or --cluster, not both" : "no input: name files, directories or - for stdin before KIND/NAME, or use --cluster");
+  const choice = inputChoiceError(values.cluster, paths.length, "no input: name files, directories or - for stdin before KIND/NAME, or use --cluster");
+  if (choice !== undefined) return usageError(io, "explain", choice);
   const policy = await loadPolicy(values.policy);
   if (!policy.ok) return usageError(io, "explain", policy.error);
   const namespace = values.namespace;
@@ -72,8 +73,7 @@ export async function runExplain(argv: readonly string[], deps: ExplainDeps): Pr
     : { kind: "paths" as const, paths };
   const gathered = await gatherObjects(origin, namespace, sources, io, deps.loadClusterObjects);
   if (!gathered.ok) return usageError(io, "explain", values.cluster ? `--cluster: ${gathered.error}` : gathered.error);
-  for (const note of gathered.notes) io.stderr(`netguard explain: ${note}\n`);
-  for (const problem of gathered.problems) io.stderr(printable(`netguard explain: ${problem.source ? `${problem.source.file}:${String(problem.source.line)}: ` : ""}${problem.message}\n`));
+  sayNotes("explain", gathered.notes, gathered.problems, io);
   const found = findTarget(gathered.objects, target.value, namespace);
   if (!found.ok) return usageError(io, "explain", found.error);
   const policyObjects = gathered.objects.filter((object) => isNetworkPolicy(object) || isCalicoTier(object) || sourceOf(object.ref.apiVersion, object.ref.kind) !== undefined);

@@ -5,6 +5,7 @@ import type { CoverageSource } from "../kube/coverage/source.js";
 import type { KubeObject } from "../kube/object.js";
 import { createCollector } from "../manifests/collect-objects.js";
 import { inputItems } from "../manifests/read-inputs.js";
+import { printable } from "../report/printable.js";
 import type { CliIo } from "./io.js";
 
 /** Where explain and suggest read objects from: manifest paths (as check reads them) or the cluster. */
@@ -32,4 +33,16 @@ export async function gatherObjects(origin: ObjectOrigin, defaultNamespace: stri
   // The cluster answers namespace labels; the listed objects answer everything else.
   const facts: Inventory = { networkPolicies: () => ({ verified: true, policies: [] }), ...listed.facts };
   return { ok: true, objects: listed.objects, inventory: mergeInventories(inventoryFromObjects(listed.objects, defaultNamespace), facts), problems: [], notes: listed.notes };
+}
+
+/** The choice between PATH... and --cluster, when it was not made exactly once: what to tell the user. */
+export function inputChoiceError(cluster: boolean, paths: number, noInput: string): string | undefined {
+  if (cluster === paths > 0) return cluster ? "give PATH... or --cluster, not both" : noInput;
+  return undefined;
+}
+
+/** Says a command's notes and the problems of its input on stderr, each problem with its file and line. */
+export function sayNotes(command: string, notes: readonly string[], problems: readonly Problem[], io: CliIo): void {
+  for (const note of notes) io.stderr(`netguard ${command}: ${note}\n`);
+  for (const problem of problems) io.stderr(printable(`netguard ${command}: ${problem.source ? `${problem.source.file}:${String(problem.source.line)}: ` : ""}${problem.message}\n`));
 }

@@ -2,12 +2,11 @@ import type { ClusterObjectsLoader } from "../cluster/cluster-objects.js";
 import { CORE_SOURCE } from "../engine/coverage.js";
 import { evaluate } from "../engine/evaluate.js";
 import { POD_BEARING_KINDS } from "../kube/pod-template.js";
-import { printable } from "../report/printable.js";
 import { renderSuggestions } from "../report/suggestions-yaml.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { suggestPolicies } from "../suggest/suggest-policies.js";
 import { parseCommandArgs, usageError } from "./command-args.js";
-import { gatherObjects } from "./gather-objects.js";
+import { gatherObjects, inputChoiceError, sayNotes } from "./gather-objects.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
 import { loadPolicy } from "./load-policy.js";
 
@@ -53,7 +52,8 @@ export async function runSuggest(argv: readonly string[], deps: SuggestDeps): Pr
   }, io);
   if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed.args;
-  if (values.cluster === (positionals.length > 0)) return usageError(io, "suggest", values.cluster ? "give PATH... or --cluster, not both" : "no input: name files, directories or - for stdin, or use --cluster");
+  const choice = inputChoiceError(values.cluster, positionals.length, "no input: name files, directories or - for stdin, or use --cluster");
+  if (choice !== undefined) return usageError(io, "suggest", choice);
   const policy = await loadPolicy(values.policy);
   if (!policy.ok) return usageError(io, "suggest", policy.error);
   const settings = policy.value.rules["ingress-policy"];
@@ -65,8 +65,7 @@ export async function runSuggest(argv: readonly string[], deps: SuggestDeps): Pr
     : { kind: "paths" as const, paths: positionals };
   const gathered = await gatherObjects(origin, namespace, settings.sources, io, deps.loadClusterObjects);
   if (!gathered.ok) return usageError(io, "suggest", values.cluster ? `--cluster: ${gathered.error}` : gathered.error);
-  for (const note of gathered.notes) io.stderr(`netguard suggest: ${note}\n`);
-  for (const problem of gathered.problems) io.stderr(printable(`netguard suggest: ${problem.source ? `${problem.source.file}:${String(problem.source.line)}: ` : ""}${problem.message}\n`));
+  sayNotes("suggest", gathered.notes, gathered.problems, io);
   // Every rule but ingress-policy is left out: only its findings are answered here, and an override
   // that turns it off for a namespace still means nothing to suggest there.
   const report = evaluate(gathered.objects, {

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { coverageIndex } from "../engine/inventory.js";
 import type { CoverageLookup } from "../engine/types.js";
 import { readTier, type TierAction } from "../kube/coverage/calico.js";
-import { isCalicoTier, readCoveragePolicy } from "../kube/coverage/read-coverage-policy.js";
+import { isCalicoTier, readCoveragePolicy, tiersAmong } from "../kube/coverage/read-coverage-policy.js";
 import type { CoveragePolicy, CoverageSource } from "../kube/coverage/source.js";
 import { asObject, asString } from "../kube/fields.js";
 import { toKubeObject, type KubeObject } from "../kube/object.js";
@@ -283,9 +283,8 @@ export interface CoverageObjects {
 /** Lists every enabled source other than NetworkPolicy once, in pages of 500, as serve's caches would hold them. */
 export async function listCoveragePolicies(config: KubeConfig, sources: readonly CoverageSource[]): Promise<CoverageListing> {
   const listed = await listCoverageObjects(config, sources);
-  const tiers = new Map<string, TierAction>();
-  for (const object of listed.objects) if (isCalicoTier(object)) tiers.set(object.ref.name, readTier(object).action);
-  const policies = listed.objects.flatMap((object) => (isCalicoTier(object) ? [] : (readCoveragePolicy(object, object.ref.namespace ?? "default", (name) => tiers.get(name)) ?? [])));
+  const tiers = tiersAmong(listed.objects);
+  const policies = listed.objects.flatMap((object) => (isCalicoTier(object) ? [] : (readCoveragePolicy(object, object.ref.namespace ?? "default", tiers) ?? [])));
   return { policies, incomplete: listed.incomplete, unserved: listed.unserved, unservedSources: listed.unservedSources };
 }
 

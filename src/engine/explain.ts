@@ -1,5 +1,4 @@
-import { readTier, type TierAction } from "../kube/coverage/calico.js";
-import { isCalicoTier, readCoveragePolicy } from "../kube/coverage/read-coverage-policy.js";
+import { readCoveragePolicy, tiersAmong } from "../kube/coverage/read-coverage-policy.js";
 import { COVERAGE_SOURCES, sourceOf, type CoverageSource, type PodIdentity } from "../kube/coverage/source.js";
 import { summariseIngress, type IngressRuleSummary } from "../kube/ingress-summary.js";
 import { explainMismatch, selects } from "../kube/label-selector.js";
@@ -103,8 +102,7 @@ export function explain(target: KubeObject, input: ExplainInput): Explanation {
   if (pod === undefined) return { ...common, pod: undefined, ingress: { state: "not-a-pod", reason: `${target.ref.kind} runs no pods: ingress coverage does not apply` }, policies: [], nearMisses: [] };
   const identity = podIdentity(namespace, pod);
   const namespaceLabels = namespaceLabelsOf(input.inventory, namespace);
-  const tiers = new Map<string, TierAction>();
-  for (const object of input.policyObjects) if (isCalicoTier(object)) tiers.set(object.ref.name, readTier(object).action);
+  const tiers = tiersAmong(input.policyObjects);
   const policies: PolicyExplanation[] = [];
   const nearMisses: string[] = [];
   // In source order, then by name: files and a cluster list the same policies in different orders.
@@ -133,7 +131,7 @@ export function explain(target: KubeObject, input: ExplainInput): Explanation {
     }
     const source = sourceOf(object.ref.apiVersion, object.ref.kind);
     if (source === undefined || source === CORE_SOURCE) continue;
-    const read = readCoveragePolicy(object, input.defaultNamespace, (name) => tiers.get(name));
+    const read = readCoveragePolicy(object, input.defaultNamespace, tiers);
     if (read === undefined || (read.namespace !== undefined && read.namespace !== namespace)) continue;
     const enabled = sources.includes(source);
     if (read.invalid !== undefined) {

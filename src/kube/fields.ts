@@ -11,6 +11,11 @@ export function asObject(value: unknown): JsonObject | undefined {
   return isObject(value) ? value : undefined;
 }
 
+/** Absent, null or an empty list: how Kubernetes APIs read a list field that says nothing ("all ports", "all sources"). */
+export function isAbsentOrEmpty(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+}
+
 /** Returns the value when it is a string, else undefined. */
 export function asString(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;

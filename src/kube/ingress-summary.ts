@@ -1,4 +1,4 @@
-import { asObject, asString, showValue } from "./fields.js";
+import { asObject, asString, isAbsentOrEmpty, showValue } from "./fields.js";
 import { compileSelector, describeRequirement } from "./label-selector.js";
 import type { KubeObject } from "./object.js";
 
@@ -49,8 +49,6 @@ function listOf(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-const isEmpty = (value: unknown): boolean => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
-
 /** "app=web,tier!=db" in kubectl's selector syntax; "" for an empty selector. */
 function selectorText(value: unknown): string | undefined {
   const compiled = compileSelector(value, "selector");
@@ -58,7 +56,7 @@ function selectorText(value: unknown): string | undefined {
 }
 
 function networkPolicyRule(rule: Readonly<Record<string, unknown>>, path: string): IngressRuleSummary {
-  const from = isEmpty(rule["from"]) ? "every source" : listOf(rule["from"]).map(networkPolicyPeer).join("; ");
+  const from = isAbsentOrEmpty(rule["from"]) ? "every source" : listOf(rule["from"]).map(networkPolicyPeer).join("; ");
   return { rule: path, action: "allow", from, ports: networkPolicyPorts(rule["ports"]) };
 }
 
@@ -78,7 +76,7 @@ function networkPolicyPeer(value: unknown): string {
 }
 
 function networkPolicyPorts(value: unknown): string {
-  if (isEmpty(value)) return "every port";
+  if (isAbsentOrEmpty(value)) return "every port";
   return listOf(value)
     .map((entry) => {
       const port = asObject(entry) ?? {};
@@ -97,7 +95,7 @@ function showPort(value: unknown): string {
 
 /** The remaining keys of a rule in compact JSON, cut to a line: other APIs' peers are shown as written. */
 function shown(rule: Readonly<Record<string, unknown>>, keys: readonly string[]): string {
-  const picked = Object.fromEntries(keys.filter((key) => !isEmpty(rule[key])).map((key) => [key, rule[key]]));
+  const picked = Object.fromEntries(keys.filter((key) => !isAbsentOrEmpty(rule[key])).map((key) => [key, rule[key]]));
   return Object.keys(picked).length === 0 ? "" : showValue(picked);
 }
 
@@ -105,7 +103,7 @@ function ciliumRule(rule: Readonly<Record<string, unknown>>, path: string, actio
   const peers = Object.keys(rule).filter((key) => key.startsWith("from"));
   const from = shown(rule, peers);
   // An allow rule with no peer selects nothing (Cilium's deny-all); a deny rule with none denies nothing.
-  return { rule: path, action, from: from === "" ? "nothing (no peers)" : from, ports: isEmpty(rule["toPorts"]) ? "every port" : shown(rule, ["toPorts"]) };
+  return { rule: path, action, from: from === "" ? "nothing (no peers)" : from, ports: isAbsentOrEmpty(rule["toPorts"]) ? "every port" : shown(rule, ["toPorts"]) };
 }
 
 function calicoRule(rule: Readonly<Record<string, unknown>>, path: string): IngressRuleSummary {

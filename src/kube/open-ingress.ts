@@ -1,4 +1,4 @@
-import { asObject, asString } from "./fields.js";
+import { asObject, asString, isAbsentOrEmpty } from "./fields.js";
 import { compileSelector } from "./label-selector.js";
 
 /** A rule that admits every source on every port to the pods its policy selects: isolation in name only. */
@@ -28,8 +28,6 @@ export function wholeFamilies(cidrs: readonly string[]): { v4: boolean; v6: bool
   return { v4, v6 };
 }
 
-const isEmptyList = (value: unknown): boolean => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
-
 /**
  * The first ingress rule of a NetworkPolicy spec open to every source on every port. A rule with no
  * (or an empty) `from` admits all sources, no (or empty) `ports` all ports (NetworkPolicyIngressRule
@@ -41,9 +39,9 @@ export function networkPolicyOpening(spec: Readonly<Record<string, unknown>>, po
   if (!Array.isArray(rules)) return undefined;
   for (const [index, value] of rules.entries()) {
     const rule = asObject(value);
-    if (rule === undefined || !isEmptyList(rule["ports"])) continue;
+    if (rule === undefined || !isAbsentOrEmpty(rule["ports"])) continue;
     const from = rule["from"];
-    if (isEmptyList(from)) return { policy, rule: `spec.ingress[${String(index)}]`, why: "no from, no ports" };
+    if (isAbsentOrEmpty(from)) return { policy, rule: `spec.ingress[${String(index)}]`, why: "no from, no ports" };
     if (Array.isArray(from) && peersAdmitEverything(from)) return { policy, rule: `spec.ingress[${String(index)}]`, why: "from every namespace and 0.0.0.0/0 and ::/0, no ports" };
   }
   return undefined;
@@ -58,7 +56,7 @@ function peersAdmitEverything(peers: readonly unknown[]): boolean {
     const block = asObject(peer["ipBlock"]);
     if (block !== undefined) {
       const cidr = asString(block["cidr"]);
-      if (cidr !== undefined && isEmptyList(block["except"])) cidrs.push(cidr);
+      if (cidr !== undefined && isAbsentOrEmpty(block["except"])) cidrs.push(cidr);
       continue;
     }
     const namespaces = peer["namespaceSelector"];

@@ -43,8 +43,6 @@ export const ingressPolicy: Rule = {
     const others = otherSources(inventory, namespace, sources);
     const namespaceLabels = namespaceLabelsOf(inventory, namespace);
     const judged = others.policies.map((candidate) => ({ candidate, verdict: candidate.judge(identity, namespaceLabels) }));
-    const labels = Object.entries(pod.labels).map(([key, value]) => `${key}=${value}`).join(",");
-    const shownLabels = labels === "" ? "(no labels)" : labels;
     if (coreCovers || judged.some(({ candidate, verdict }) => verdict.covers && sources.includes(candidate.source))) {
       if (!flagOpen) return [];
       const openings = [
@@ -53,11 +51,13 @@ export const ingressPolicy: Rule = {
       ];
       const [first] = openings;
       if (first === undefined) return [];
+      const shownLabels = labelsText(pod.labels);
       // The rule's fix is about adding a policy; this one needs a rule narrowed, so the message says so.
       const message = `ingress to pods labelled ${shownLabels} in namespace "${namespace}" is open to every source on every port through ${first.policy} ${first.rule} (${first.why}): narrow its peers or ports`;
       return [{ field: pod.labelsPath, value: shownLabels, message, key: "ingress-policy:open", details: bounded(openings.map(describeOpening), "policies"), ...cap }];
     }
     // Not covered (or not knowable): only now build the texts a finding needs.
+    const shownLabels = labelsText(pod.labels);
     const unverified = core && !lookup.verified ? lookup.reason : others.incomplete;
     if (unverified !== undefined) {
       const what = core && sources.length === 1 ? "NetworkPolicy coverage" : "Ingress coverage";
@@ -91,6 +91,11 @@ export const ingressPolicy: Rule = {
     return [{ field: pod.labelsPath, value: shownLabels, message, key: "ingress-policy", details: shownMisses, ...cap }];
   },
 };
+
+/** "app=web,tier=front", or "(no labels)". */
+function labelsText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(",") || "(no labels)";
+}
 
 /** At most MAX_NEAR_MISSES lines, then how many more. */
 function bounded(lines: readonly string[], what: string): string[] {

@@ -1,5 +1,5 @@
 import { andSelectors, calicoSelects, parseCalicoSelector, type CalicoSelector } from "../calico-selector.js";
-import { asObject, asString } from "../fields.js";
+import { asObject, asString, isAbsentOrEmpty } from "../fields.js";
 import type { KubeObject } from "../object.js";
 import { wholeFamilies, type OpenIngress } from "../open-ingress.js";
 import { displayName, invalidPolicy, NOT_SELECTED, validPolicy, type CoveragePolicy, type CoverageSource, type CoverageVerdict, type PodIdentity } from "./source.js";
@@ -51,7 +51,7 @@ const RULE_NARROWING = ["protocol", "notProtocol", "icmp", "notICMP", "http", "i
 const SOURCE_NARROWING = ["notNets", "selector", "notSelector", "namespaceSelector", "ports", "notPorts", "serviceAccounts", "services"];
 const DESTINATION_NARROWING = ["nets", ...SOURCE_NARROWING];
 
-const present = (entity: Readonly<Record<string, unknown>>, key: string): boolean => entity[key] !== undefined && entity[key] !== null && !(Array.isArray(entity[key]) && entity[key].length === 0);
+const present = (entity: Readonly<Record<string, unknown>>, key: string): boolean => !isAbsentOrEmpty(entity[key]);
 
 /**
  * The first ingress Allow rule matching every source on every port: no source (or only nets 0.0.0.0/0

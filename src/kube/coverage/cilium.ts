@@ -1,4 +1,4 @@
-import { asObject } from "../fields.js";
+import { asObject, isAbsentOrEmpty } from "../fields.js";
 import { compileSelector, requirementHolds, type LabelSelector, type Requirement } from "../label-selector.js";
 import type { KubeObject } from "../object.js";
 import { wholeFamilies, type OpenIngress } from "../open-ingress.js";
@@ -85,7 +85,7 @@ function ciliumOpening(rules: readonly unknown[], path: string, display: string,
   for (const [index, value] of rules.entries()) {
     const rule = asObject(value);
     if (rule === undefined) continue;
-    const narrowed = NARROWING_KEYS.some((key) => rule[key] !== undefined && rule[key] !== null && !(Array.isArray(rule[key]) && rule[key].length === 0));
+    const narrowed = NARROWING_KEYS.some((key) => !isAbsentOrEmpty(rule[key]));
     if (narrowed) continue;
     const strings = (key: string): string[] => (Array.isArray(rule[key]) ? (rule[key] as unknown[]).filter((entry): entry is string => typeof entry === "string") : []);
     const entities = strings("fromEntities");
@@ -106,7 +106,7 @@ function wholeCidr(entry: unknown): string[] {
   const set = asObject(entry);
   const cidr = set?.["cidr"];
   const except = set?.["except"];
-  return typeof cidr === "string" && (except === undefined || except === null || (Array.isArray(except) && except.length === 0)) ? [cidr] : [];
+  return typeof cidr === "string" && isAbsentOrEmpty(except) ? [cidr] : [];
 }
 
 function readRule(value: unknown, path: string, clusterwide: boolean, namespace: string | undefined, display: string): { ok: true; rule: CiliumRule } | { ok: false; error: string } {
