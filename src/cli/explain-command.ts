@@ -78,6 +78,7 @@ export async function runExplain(argv: readonly string[], deps: ExplainDeps): Pr
   if (!found.ok) return usageError(io, "explain", found.error);
   const policyObjects = gathered.objects.filter((object) => isNetworkPolicy(object) || isCalicoTier(object) || sourceOf(object.ref.apiVersion, object.ref.kind) !== undefined);
   const explanation = explain(found.value, { rules: BUILTIN_RULES, policy: policy.value, inventory: gathered.inventory, today: isoDay(io.now()), defaultNamespace: namespace, policyObjects });
+  sayNotes("explain", [], explanation.problems, io);
   io.stdout(output === "json" ? renderExplanationJson(explanation, VERSION) : renderExplanationText(explanation));
-  return gathered.problems.length > 0 ? EXIT.usage : EXIT.clean;
+  return gathered.problems.length > 0 || explanation.problems.length > 0 ? EXIT.usage : EXIT.clean;
 }

@@ -44,5 +44,8 @@ export function inputChoiceError(cluster: boolean, paths: number, noInput: strin
 /** Says a command's notes and the problems of its input on stderr, each problem with its file and line. */
 export function sayNotes(command: string, notes: readonly string[], problems: readonly Problem[], io: CliIo): void {
   for (const note of notes) io.stderr(`netguard ${command}: ${note}\n`);
-  for (const problem of problems) io.stderr(printable(`netguard ${command}: ${problem.source ? `${problem.source.file}:${String(problem.source.line)}: ` : ""}${problem.message}\n`));
+  for (const problem of problems) {
+    const where = problem.source ? `${problem.source.file}:${String(problem.source.line)}: ` : "";
+    io.stderr(`${printable(`netguard ${command}: ${where}${problem.field === undefined ? "" : `${problem.field}: `}${problem.message}`)}\n`);
+  }
 }

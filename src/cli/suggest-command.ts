@@ -76,6 +76,7 @@ export async function runSuggest(argv: readonly string[], deps: SuggestDeps): Pr
     today: isoDay(io.now()),
     defaultNamespace: namespace,
   });
+  sayNotes("suggest", [], report.problems, io);
   const suggestions = suggestPolicies(gathered.objects, report.findings, namespace);
   if (suggestions.length === 0) io.stderr("netguard suggest: nothing to add: no workload has an ingress-policy finding\n");
   io.stdout(renderSuggestions(suggestions));

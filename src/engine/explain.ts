@@ -11,7 +11,7 @@ import type { ActionSetting, Policy } from "../policy/policy.js";
 import { CORE_SOURCE, coveringSources, namespaceLabelsOf, podIdentity } from "./coverage.js";
 import { evaluate } from "./evaluate.js";
 import { overrideFor } from "./overrides.js";
-import type { AppliedOverride, Inventory, Rule, RuleId, UnappliedOverride } from "./types.js";
+import type { AppliedOverride, Inventory, Problem, Rule, RuleId, UnappliedOverride } from "./types.js";
 
 /** What explain needs: the object, every policy object known (files or cluster), and what evaluate needs. */
 export interface ExplainInput {
@@ -65,6 +65,8 @@ export interface Explanation {
   readonly override: (AppliedOverride & { readonly rules: Readonly<Partial<Record<RuleId, ActionSetting>>> }) | undefined;
   readonly unappliedOverrides: readonly UnappliedOverride[];
   readonly rules: readonly RuleExplanation[];
+  /** Fields of the object that could not be read as Kubernetes reads them: the verdicts leave them out. */
+  readonly problems: readonly Problem[];
 }
 
 /** Explains one object: the policies that select it (every source, enabled or not), near misses, and each rule's verdict. */
@@ -97,6 +99,7 @@ export function explain(target: KubeObject, input: ExplainInput): Explanation {
     override,
     unappliedOverrides: report.unappliedOverrides,
     rules,
+    problems: report.problems,
   };
   const pod = subject.pod;
   if (pod === undefined) return { ...common, pod: undefined, ingress: { state: "not-a-pod", reason: `${target.ref.kind} runs no pods: ingress coverage does not apply` }, policies: [], nearMisses: [] };

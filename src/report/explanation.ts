@@ -79,6 +79,7 @@ export function renderExplanationJson(explanation: Explanation, version: string)
     override: explanation.override === undefined ? null : { index: explanation.override.index, scope: explanation.override.scope, reason: explanation.override.reason ?? null, rules: explanation.override.rules },
     unappliedOverrides: explanation.unappliedOverrides.map((entry) => ({ index: entry.override.index, scope: entry.override.scope, why: entry.why })),
     rules: explanation.rules,
+    problems: explanation.problems.map((problem) => ({ field: problem.field ?? null, line: problem.source?.line ?? null, message: problem.message })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -95,3 +95,17 @@ describe("netguard explain --cluster", () => {
     }
   });
 });
+
+describe("netguard explain on a field it cannot read", () => {
+  it("says it on stderr with the file, line and field, still explains, in the JSON too, and exits 2", async () => {
+    const text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  containers:\n    - name: a\n      image: b\n      ports: [{containerPort: http}]\n";
+    const { io, out } = fakeIo(text);
+    const code = await runExplain(["-n", "shop", "-o", "json", "-", "pod/web"], { io });
+    const { stdout, stderr } = out();
+    expect(code).toBe(2);
+    expect(stderr).toBe('netguard explain: <stdin>:8: spec.containers[0].ports[0].containerPort: must be an integer, not "http"\n');
+    const document = JSON.parse(stdout) as { problems: { field: string; line: number }[] };
+    expect(validate(document) ? [] : validate.errors).toEqual([]);
+    expect(document.problems.map((problem) => [problem.field, problem.line])).toEqual([["spec.containers[0].ports[0].containerPort", 8]]);
+  });
+});

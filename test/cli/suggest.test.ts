@@ -117,3 +117,18 @@ describe.skipIf(!HAS_CORPUS)("netguard suggest on the kube-prometheus manifests 
     expect(await remainingAfter(files, run.stdout)).toEqual([]);
   });
 });
+
+describe("netguard suggest on a field it cannot read", () => {
+  it("says it on stderr with the file, line and field, and exits 2", async () => {
+    const run = await suggest(["-"], "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  containers:\n    - name: a\n      image: b\n      ports: [{containerPort: http}]\n");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('netguard suggest: <stdin>:8: spec.containers[0].ports[0].containerPort: must be an integer, not "http"\n');
+  });
+});
+
+it("unreadable YAML is said with its file and line, one line each (the newline is not escaped)", async () => {
+  const run = await suggest(["-"], "a: [unclosed\n");
+  expect(run.code).toBe(2);
+  expect(run.stderr.split("\n").filter((line) => line !== "")).toHaveLength(2);
+  expect(run.stderr).toMatch(/^netguard suggest: <stdin>:\d+: invalid YAML: .+\n/);
+});
