@@ -2,7 +2,7 @@ import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { coverageIndex } from "../engine/inventory.js";
 import type { CoverageLookup } from "../engine/types.js";
-import { readTier, type TierAction } from "../kube/coverage/calico.js";
+import { readTier, type TierAction, type TierLookup } from "../kube/coverage/calico.js";
 import { isCalicoTier, readCoveragePolicy, tiersAmong } from "../kube/coverage/read-coverage-policy.js";
 import type { CoveragePolicy, CoverageSource } from "../kube/coverage/source.js";
 import { asObject, asString } from "../kube/fields.js";
@@ -63,6 +63,8 @@ export interface CoverageCaches {
   /** Every served source has completed its first list. */
   readonly isSynced: () => boolean;
   readonly size: () => number;
+  /** The Calico Tiers watched (none unless Calico is served): a policy under review is read with them. */
+  readonly tiers: TierLookup;
   /**
    * Reads straight from the API server what may cover a namespace's pods (its namespaced policies, every
    * cluster-wide one), bounded in time; before a coverage denial, as the NetworkPolicy live read.
@@ -232,6 +234,7 @@ export async function startCoverageCaches(config: KubeConfig, options: CoverageC
     states,
     isSynced: () => loops.every((loop) => loop.isSynced()),
     size: () => policies.size,
+    tiers: tierLookup,
     liveRead: async (namespace, timeoutMs) => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<CoverageLookup>((resolve) => {

@@ -206,3 +206,25 @@ export function calicoSelects(selector: CalicoSelector, labels: Readonly<Record<
 export function andSelectors(left: CalicoSelector, right: CalicoSelector): CalicoSelector {
   return { op: "and", left, right };
 }
+
+/** Every label a selector reads, for telling what it can depend on. */
+export function selectorLabels(selector: CalicoSelector): string[] {
+  switch (selector.op) {
+    case "all":
+      return [];
+    case "not":
+      return selectorLabels(selector.selector);
+    case "and":
+    case "or":
+      return [...selectorLabels(selector.left), ...selectorLabels(selector.right)];
+    case "has":
+    case "eq":
+    case "ne":
+    case "contains":
+    case "starts":
+    case "ends":
+    case "in":
+    case "notin":
+      return [selector.label];
+  }
+}

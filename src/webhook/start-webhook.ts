@@ -154,6 +154,7 @@ export async function startWebhook(config: WebhookConfig, deps: WebhookDeps): Pr
           ownerReader: createOwnerReader(config.cluster, config.liveReadTimeoutMs ?? 1000),
           // Both reads of a guarded delete together stay inside the webhook's 3 s timeout.
           podLister: createPodMetadataLister(config.cluster, { timeoutMs: config.liveReadTimeoutMs ?? 1000, maxPods: 50_000 }),
+          tiers: (name: string) => coverage?.tiers(name),
         }
       : {}),
     logger,

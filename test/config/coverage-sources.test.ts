@@ -14,7 +14,7 @@ const COMPONENTS: Readonly<Record<string, readonly CoverageSource[]>> = {
   "network-policy-api": ["policy.networking.k8s.io/ClusterNetworkPolicy", "policy.networking.k8s.io/AdminNetworkPolicy", "policy.networking.k8s.io/BaselineAdminNetworkPolicy"],
 };
 
-describe.skipIf(!hasKubectl())("config/sources: one component per API, granting exactly what serve's caches read", () => {
+describe.skipIf(!hasKubectl())("config/sources: one component per API, granting exactly what serve's caches read and guarding its policies", () => {
   it.each(Object.entries(COMPONENTS))("%s", (component, sources) => {
     const dir = join(tempDir("netguard-sources-"), "overlay");
     mkdirSync(dir);
@@ -36,5 +36,14 @@ describe.skipIf(!hasKubectl())("config/sources: one component per API, granting 
       { kind: "ServiceAccount", name: "netguard-reporter", namespace: "netguard-system" },
     ]);
     expect(at(binding, "roleRef.name")).toBe(at(role, "metadata.name"));
+    // Their policies' edits and deletes reach network.netguard.io, whose guard weighs them: one added rule.
+    const webhooks = list(one(objects, "ValidatingWebhookConfiguration", "validating-webhook"), "webhooks");
+    const network = webhooks.find((webhook) => at(webhook, "name") === "network.netguard.io");
+    const added = list(network, "rules").filter((rule) => !(at(rule, "apiGroups") as string[]).some((group) => group === "" || group === "networking.k8s.io"));
+    const policies = sources.flatMap((source) => resourcesOf(source)).filter(({ plural }) => plural !== "tiers");
+    expect(added).toEqual([
+      expect.objectContaining({ operations: ["UPDATE", "DELETE"], apiGroups: [...new Set(policies.map(({ group }) => group))], resources: [...new Set(policies.map(({ plural }) => plural))] }),
+    ]);
+    expect(webhooks.filter((webhook) => webhook !== network).flatMap((webhook) => list(webhook, "rules")).some((rule) => added.includes(rule))).toBe(false);
   });
 });

@@ -1,23 +1,11 @@
 import { expect, it } from "vitest";
+import { installCiliumCrds } from "./support/cilium.js";
 import { createNamespace } from "./support/netguard.js";
 import { waitFor } from "./support/processes.js";
 import { describeE2e, useE2eEnvironment } from "./support/suite.js";
 
 const NS = "e2e-cilium";
 const POLICY = "rules:\n  ingress-policy:\n    sources: [networking.k8s.io/NetworkPolicy, cilium.io/CiliumNetworkPolicy, cilium.io/CiliumClusterwideNetworkPolicy]\n";
-
-/** Just enough of Cilium's CRD to store objects: the webhook reads them, nothing enforces them here. */
-const CRD = JSON.stringify({
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: "ciliumnetworkpolicies.cilium.io" },
-  spec: {
-    group: "cilium.io",
-    scope: "Namespaced",
-    names: { plural: "ciliumnetworkpolicies", singular: "ciliumnetworkpolicy", kind: "CiliumNetworkPolicy", shortNames: ["cnp"] },
-    versions: [{ name: "v2", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
-  },
-});
 
 /** What docs/policy.md tells a platform team to grant when it enables the Cilium sources. */
 const RBAC = JSON.stringify({
@@ -49,8 +37,7 @@ describeE2e("serve reads CiliumNetworkPolicies for ingress coverage, live", () =
 
   it("with the source enabled: a Pod is denied, a CiliumNetworkPolicy applied covers it at once, its delete uncovers it; the unserved clusterwide kind is shown in metrics", async () => {
     await createNamespace(env.plane(), NS);
-    expect((await kubectl(["apply", "-f", "-"], CRD)).code).toBe(0);
-    expect((await kubectl(["wait", "--for=condition=Established", "crd/ciliumnetworkpolicies.cilium.io", "--timeout=30s"])).code).toBe(0);
+    await installCiliumCrds(env.plane(), ["CiliumNetworkPolicy"]);
     expect((await kubectl(["apply", "-f", "-"], RBAC)).code).toBe(0);
     const netguard = await env.restartNetguard({ policy: POLICY });
     const dryRun = () => kubectl(["create", "--dry-run=server", "-f", "-"], POD);

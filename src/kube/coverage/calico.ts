@@ -1,4 +1,4 @@
-import { andSelectors, calicoSelects, parseCalicoSelector, type CalicoSelector } from "../calico-selector.js";
+import { andSelectors, calicoSelects, parseCalicoSelector, selectorLabels, type CalicoSelector } from "../calico-selector.js";
 import { asObject, asString, isAbsentOrEmpty } from "../fields.js";
 import type { KubeObject } from "../object.js";
 import { wholeFamilies, type OpenIngress } from "../open-ingress.js";
@@ -114,5 +114,5 @@ export function readCalicoPolicy(object: KubeObject, source: CoverageSource, def
     // An Allow is final whatever the tier's defaultAction: an opening rule opens in a Pass tier too.
     if (tierAction() === "Pass") return { covers: false, nearMiss: `${display} is in tier ${tier} whose defaultAction is Pass: traffic it does not decide passes on`, ...open };
     return { covers: true, ...open };
-  });
+  }, accounts.value !== undefined || (main.value !== undefined && selectorLabels(main.value).some((label) => label === "projectcalico.org/serviceaccount" || label.startsWith("pcsa."))));
 }

@@ -170,5 +170,5 @@ export function readCiliumPolicy(object: KubeObject, source: CoverageSource, def
     if (selecting.length === 0) return NOT_SELECTED;
     const why = selecting.some((rule) => rule.hasIngress) ? "sets enableDefaultDeny.ingress: false (it does not isolate them)" : "has no ingress or ingressDeny section";
     return { covers: false, nearMiss: `${display} selects these pods but ${why}`, ...open };
-  });
+  }, rules.some((rule) => rule.endpointSelector?.requirements.some((requirement) => podKey(requirement.key) === SERVICE_ACCOUNT_LABEL) === true));
 }

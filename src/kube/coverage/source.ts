@@ -62,6 +62,8 @@ export interface CoveragePolicy {
   readonly namespace: string | undefined;
   /** Why the API's own controller would refuse or drop it, when it would (then it covers nothing). */
   readonly invalid: string | undefined;
+  /** Whether which pods it selects depends on their service account, which a metadata-only Pod list does not show. */
+  readonly selectsByServiceAccount: boolean;
   readonly judge: (pod: PodIdentity, namespaceLabels: Readonly<Record<string, string>>) => CoverageVerdict;
 }
 
@@ -75,10 +77,10 @@ export function displayName(kind: string, namespace: string | undefined, name: s
 
 /** A policy that covers nothing because it is invalid; the reason is said when it would have mattered. */
 export function invalidPolicy(source: CoverageSource, display: string, namespace: string | undefined, reason: string): CoveragePolicy {
-  return { source, display, namespace, invalid: reason, judge: () => NOT_SELECTED };
+  return { source, display, namespace, invalid: reason, selectsByServiceAccount: false, judge: () => NOT_SELECTED };
 }
 
 /** A readable policy: hostNetwork pods are never covered by these kinds (they share the node's identity), so judge never sees one. */
-export function validPolicy(source: CoverageSource, display: string, namespace: string | undefined, judge: CoveragePolicy["judge"]): CoveragePolicy {
-  return { source, display, namespace, invalid: undefined, judge: (pod, namespaceLabels) => (pod.hostNetwork ? NOT_SELECTED : judge(pod, namespaceLabels)) };
+export function validPolicy(source: CoverageSource, display: string, namespace: string | undefined, judge: CoveragePolicy["judge"], selectsByServiceAccount = false): CoveragePolicy {
+  return { source, display, namespace, invalid: undefined, selectsByServiceAccount, judge: (pod, namespaceLabels) => (pod.hostNetwork ? NOT_SELECTED : judge(pod, namespaceLabels)) };
 }

@@ -1,3 +1,4 @@
+import { CORE_SOURCE } from "../../engine/coverage.js";
 import { describeRef } from "../../kube/object.js";
 import { printable } from "../../report/printable.js";
 import { clip, WARNING_MAX } from "./admission-messages.js";
@@ -25,8 +26,10 @@ export function describeGroup(group: StrandedGroup): string {
   return `${who}: ${String(count)} ${count === 1 ? "pod" : "pods"}${labels ? ` labelled ${labels}` : " with no labels"}`;
 }
 
-function podCount(count: number): string {
-  return count === 1 ? "1 non-terminating Pod with no NetworkPolicy isolating it" : `${String(count)} non-terminating Pods with no NetworkPolicy isolating them`;
+/** "NetworkPolicy" while it is the only enabled source (the message users know); with more, any of them would do. */
+function podCount(verdict: Stranded): string {
+  const what = verdict.sources.every((source) => source === CORE_SOURCE) ? "NetworkPolicy" : "policy of an enabled source";
+  return verdict.count === 1 ? `1 non-terminating Pod with no ${what} isolating it` : `${String(verdict.count)} non-terminating Pods with no ${what} isolating them`;
 }
 
 function what(verdict: Stranded | Unverified, deleting: boolean): string {
@@ -38,16 +41,15 @@ export function strandedMessage(verdict: Stranded): string {
   const shown = verdict.groups.slice(0, GROUPS_SHOWN).map(describeGroup);
   const rest = verdict.groups.length - shown.length;
   const more = rest > 0 ? `; and ${String(rest)} more ${rest === 1 ? "group" : "groups"}` : "";
-  const pods = podCount(verdict.count);
-  const proceed = verdict.deleting
-    ? "add a NetworkPolicy that selects them first, or delete the workloads first"
-    : "add a NetworkPolicy that selects them first, or keep this policy selecting them";
+  const pods = podCount(verdict);
+  const add = verdict.sources.includes(CORE_SOURCE) ? "add a NetworkPolicy that selects them first" : "add a policy of an enabled source that selects them first";
+  const proceed = verdict.deleting ? `${add}, or delete the workloads first` : `${add}, or keep this policy selecting them`;
   return printable(`${what(verdict, verdict.deleting)} would leave ${pods} for ingress (${shown.join("; ")}${more}): ${proceed}`);
 }
 
 /** Warning lines for the same answer, each within the API server's 256-rune limit. */
 export function strandedWarnings(verdict: Stranded): string[] {
-  const lines = [`[ingress-policy] ${what(verdict, verdict.deleting)} leaves ${podCount(verdict.count)} for ingress:`];
+  const lines = [`[ingress-policy] ${what(verdict, verdict.deleting)} leaves ${podCount(verdict)} for ingress:`];
   for (const group of verdict.groups.slice(0, GROUPS_SHOWN)) lines.push(`[ingress-policy]   ${describeGroup(group)}`);
   if (verdict.groups.length > GROUPS_SHOWN) lines.push(`[ingress-policy]   and ${String(verdict.groups.length - GROUPS_SHOWN)} more groups`);
   return lines.map((line) => clip(printable(line), WARNING_MAX));

@@ -4,6 +4,7 @@ import { withNamespace } from "../../engine/inventory.js";
 import type { CoverageLookup, Inventory, PolicyLookup, Rule } from "../../engine/types.js";
 import type { OwnerReader } from "../../cluster/owner-reader.js";
 import type { PodLister } from "../../cluster/pod-metadata-lister.js";
+import type { TierLookup } from "../../kube/coverage/calico.js";
 import { CONTROLLER_USERS, controllerOf, lookupAmong } from "../../kube/owners.js";
 import type { Policy } from "../../policy/policy.js";
 import { parseAdmissionReview, uidOf, type AdmissionRequest } from "./admission-review.js";
@@ -38,8 +39,10 @@ export interface ValidateDeps {
   readonly bodies: BodyTracker;
   /** Reads an object's controllers live, for exemptions that follow ownership; absent without a cluster. */
   readonly ownerReader?: OwnerReader;
-  /** Lists a namespace's Pods (metadata only) for the NetworkPolicy delete guard; absent without a cluster. */
+  /** Lists Pods (metadata only) for the guard of policy deletes and edits; absent without a cluster. */
   readonly podLister?: PodLister;
+  /** The Calico Tiers the coverage cache knows, for reading a Calico policy under review. */
+  readonly tiers?: TierLookup;
   /** Told of every real (not dry-run) Pod creation denied for ingress coverage alone: its controller may be woken later. */
   readonly onCoverageDenial?: (request: AdmissionRequest) => void;
   /** Whether the opt-in controller wake-up runs: the workload warnings say so instead of how to retry. */
@@ -126,21 +129,20 @@ async function review(request: AdmissionRequest, deps: HandlerContext): Promise<
   const outcome = reviewAdmission(request, input);
   if (deps.ownerReader !== undefined && mayBorrowExemption(request, outcome, input)) return withOwners(request, input, deps.ownerReader, deps);
   if (outcome.decision !== "deny" && deps.podLister !== undefined && deps.ownerReader !== undefined) {
-    const change = guardedChange(request, input.policy);
+    const change = guardedChange(request, input.policy, deps.tiers ?? (() => undefined));
     if (change !== undefined) return guarded(request, outcome, { input, change, listPods: deps.podLister, readOwners: deps.ownerReader, deps });
   }
   return confirmIfCoverage(request, outcome, input, deps);
 }
 
-/** A NetworkPolicy delete or edit: which non-terminating Pods it would leave without ingress isolation decides on top of the review. */
+/** A delete or edit of an enabled source's policy: which non-terminating Pods it would leave without ingress isolation decides on top of the review. */
 async function guarded(
   request: AdmissionRequest,
   outcome: ReviewOutcome,
   context: { readonly input: ReviewDeps; readonly change: NonNullable<ReturnType<typeof guardedChange>>; readonly listPods: PodLister; readonly readOwners: OwnerReader; readonly deps: HandlerContext },
 ): Promise<ReviewOutcome> {
   const { input, change, deps } = context;
-  const policyRef = request.oldObject?.ref ?? { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespace: request.namespace, name: request.name };
-  const verdict = await guardNetworkPolicy(change, policyRef, { policy: input.policy, inventory: input.inventory, listPods: context.listPods, readOwners: context.readOwners, today: input.today });
+  const verdict = await guardNetworkPolicy(change, { policy: input.policy, inventory: input.inventory, listPods: context.listPods, readOwners: context.readOwners, today: input.today });
   deps.metrics.guardDecisions.inc({ result: verdict.kind, action: verdict.kind === "kept" ? "none" : verdict.action });
   if (verdict.kind === "unverified") deps.logger.warn({ uid: bounded(request.uid), namespace: bounded(request.namespace), name: bounded(request.name), reason: verdict.reason }, "NetworkPolicy guard could not verify");
   const response = guardedResponse(request.uid, outcome.response, verdict);

@@ -183,10 +183,12 @@ const MARKER_NAMESPACE = "e2e-webhook-marker";
 
 /**
  * Registers the webhook and waits until the API server calls it, by probing with a request it must
- * deny (`probe: false` for a server that denies nothing, such as the benchmark's floor).
+ * deny (`probe: false` for a server that denies nothing, such as the benchmark's floor), with the
+ * webhook rules of the components netguard was installed with.
  */
-export async function registerWebhook(plane: ControlPlane, netguard: Pick<Netguard, "port" | "ca">, options: { readonly probe?: boolean } = {}): Promise<{ readonly name: string }> {
-  const config = renderedWebhookConfiguration(netguard.port, netguard.ca.cert, await kustomizeInstall(plane));
+export async function registerWebhook(plane: ControlPlane, netguard: Pick<Netguard, "port" | "ca">, options: { readonly probe?: boolean; readonly components?: readonly string[] | undefined } = {}): Promise<{ readonly name: string }> {
+  // With the opt-in components the install has (config/sources/* add rules for their policy kinds).
+  const config = renderedWebhookConfiguration(netguard.port, netguard.ca.cert, await kustomizeInstall(plane, options.components));
   const applied = await plane.kubectl(["apply", "-f", "-"], { stdin: JSON.stringify(config) });
   if (applied.code !== 0) throw new Error(`registering the webhook: ${applied.stderr}`);
   if ((await plane.kubectl(["get", "namespace", MARKER_NAMESPACE])).code !== 0) await createNamespace(plane, MARKER_NAMESPACE);

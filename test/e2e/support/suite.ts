@@ -34,7 +34,7 @@ export function useE2eEnvironment(options: { readonly controlPlane?: ControlPlan
     if (!assets) return;
     plane = await startControlPlane(assets, options.controlPlane);
     netguard = await startNetguard(plane, options.netguard);
-    await registerWebhook(plane, netguard);
+    await registerWebhook(plane, netguard, { components: options.netguard?.components });
   }, 180_000);
   afterAll(async () => {
     await netguard?.stop();
@@ -51,7 +51,7 @@ export function useE2eEnvironment(options: { readonly controlPlane?: ControlPlan
       const current = need(netguard, "netguard");
       await current.stop();
       netguard = await startNetguard(need(plane, "the control plane"), { ca: current.ca, ...options.netguard, ...next });
-      if (next.reRegister !== false) await registerWebhook(need(plane, "the control plane"), netguard);
+      if (next.reRegister !== false) await registerWebhook(need(plane, "the control plane"), netguard, { components: next.components ?? options.netguard?.components });
       return netguard;
     },
   };
