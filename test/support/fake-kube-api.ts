@@ -37,7 +37,7 @@ export interface FakeApiOptions {
   readonly bookmarkMs?: number;
 }
 
-/** A local API server speaking the list/watch protocol to the real client-node: resourceVersions, events, bookmarks, 410 Gone, pagination, 403. */
+/** A local API server speaking the list/watch protocol to the real client-node: resourceVersions, events, bookmarks, 410 Gone, pagination, 403, the Pods' hostNetwork field selector. */
 export async function startFakeKubeApi(options: FakeApiOptions) {
   let rv = 100;
   let compactedBelow = 0;
@@ -102,7 +102,15 @@ export async function startFakeKubeApi(options: FakeApiOptions) {
       startWatch(resource, namespace, url, res);
       return;
     }
-    const all = sortedOf(resource).filter((s) => namespace === undefined || s.object.metadata.namespace === namespace);
+    // Field selectors: the one the guard sends (Pods' spec.hostNetwork); any other is refused, as the real server refuses an unknown field.
+    const fieldSelector = url.searchParams.get("fieldSelector");
+    const hostNetwork = fieldSelector === null ? undefined : /^spec\.hostNetwork=(true|false)$/.exec(fieldSelector)?.[1];
+    if (fieldSelector !== null && (hostNetwork === undefined || resource.plural !== "pods")) {
+      status(res, 400, "BadRequest", `field label not supported: ${fieldSelector}`);
+      return;
+    }
+    const onHost = (stored: Stored): boolean => (stored.object["spec"] as { hostNetwork?: unknown } | undefined)?.hostNetwork === true;
+    const all = sortedOf(resource).filter((s) => (namespace === undefined || s.object.metadata.namespace === namespace) && (hostNetwork === undefined || onHost(s) === (hostNetwork === "true")));
     const limit = Number(url.searchParams.get("limit") ?? "0");
     const offset = Number(url.searchParams.get("continue") ?? "0");
     const page = limit > 0 ? all.slice(offset, offset + limit) : all;
