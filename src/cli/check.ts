@@ -11,7 +11,7 @@ import { OUTPUT_FORMATS, render } from "../report/render.js";
 import { renderTextLines } from "../report/text-lines.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
-import { parseCommandArgs, usageError } from "./command-args.js";
+import { CLUSTER_FLAGS, parseCommandArgs, usageError } from "./command-args.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
 import { pathsInside, sourceBoundary } from "./contained-paths.js";
 import { loadPolicy } from "./load-policy.js";
@@ -64,9 +64,7 @@ export async function runCheck(argv: readonly string[], deps: CheckDeps): Promis
       policy: { type: "string" },
       namespace: { type: "string", default: "default" },
       output: { type: "string", short: "o", default: "text" },
-      cluster: { type: "boolean", default: false },
-      kubeconfig: { type: "string" },
-      context: { type: "string" },
+      ...CLUSTER_FLAGS,
       "stdin-name": { type: "string" },
       "source-root": { type: "string" },
       verbose: { type: "boolean", short: "v", default: false },

@@ -28,3 +28,6 @@ export function usageError(io: CliIo, command: string, message: string): ExitCod
   io.stderr(`netguard ${command}: ${message}\n`);
   return EXIT.usage;
 }
+
+/** The flags of the commands that read the cluster instead of files (check, explain, suggest). */
+export const CLUSTER_FLAGS = { cluster: { type: "boolean", default: false }, kubeconfig: { type: "string" }, context: { type: "string" } } as const;

@@ -7,7 +7,7 @@ import { renderExplanationJson, renderExplanationText } from "../report/explanat
 import { printable } from "../report/printable.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { VERSION } from "../version.js";
-import { parseCommandArgs, usageError } from "./command-args.js";
+import { CLUSTER_FLAGS, parseCommandArgs, usageError } from "./command-args.js";
 import { gatherObjects, inputChoiceError, sayNotes } from "./gather-objects.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
 import { loadPolicy } from "./load-policy.js";
@@ -48,9 +48,7 @@ export async function runExplain(argv: readonly string[], deps: ExplainDeps): Pr
       policy: { type: "string" },
       namespace: { type: "string", short: "n", default: "default" },
       output: { type: "string", short: "o", default: "text" },
-      cluster: { type: "boolean", default: false },
-      kubeconfig: { type: "string" },
-      context: { type: "string" },
+      ...CLUSTER_FLAGS,
     },
   }, io);
   if (!parsed.ok) return parsed.exit;

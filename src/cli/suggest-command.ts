@@ -5,7 +5,7 @@ import { POD_BEARING_KINDS } from "../kube/pod-template.js";
 import { renderSuggestions } from "../report/suggestions-yaml.js";
 import { BUILTIN_RULES } from "../rules/index.js";
 import { suggestPolicies } from "../suggest/suggest-policies.js";
-import { parseCommandArgs, usageError } from "./command-args.js";
+import { CLUSTER_FLAGS, parseCommandArgs, usageError } from "./command-args.js";
 import { gatherObjects, inputChoiceError, sayNotes } from "./gather-objects.js";
 import { EXIT, isoDay, type CliIo, type ExitCode } from "./io.js";
 import { loadPolicy } from "./load-policy.js";
@@ -45,9 +45,7 @@ export async function runSuggest(argv: readonly string[], deps: SuggestDeps): Pr
     options: {
       policy: { type: "string" },
       namespace: { type: "string", short: "n" },
-      cluster: { type: "boolean", default: false },
-      kubeconfig: { type: "string" },
-      context: { type: "string" },
+      ...CLUSTER_FLAGS,
     },
   }, io);
   if (!parsed.ok) return parsed.exit;
