@@ -83,37 +83,48 @@ export function podsLosingCoverage(change: CoverageChange, pods: readonly Listed
   const { before, after } = change;
   if (before.selectsByServiceAccount) return byServiceAccount(before);
   if (after?.selectsByServiceAccount === true) return byServiceAccount(after);
-  const remaining = new Map<string, Remaining>();
+  // Per namespace, and the remaining policies only once a Pod of it loses this one: a cluster-wide
+  // policy that selects a few Pods reads no other namespace's policies.
+  const labelsOf = perNamespace((namespace) => namespaceLabelsOf(context.inventory, namespace));
+  const remainingOf = perNamespace((namespace) => remainingIn(namespace, change, context));
   const losing: KubeObject[] = [];
   for (const { object, hostNetwork } of pods) {
     if (isTerminating(object)) continue;
     const namespace = object.ref.namespace ?? "";
-    let others = remaining.get(namespace);
-    if (others === undefined) remaining.set(namespace, (others = remainingIn(namespace, change, context)));
+    const namespaceLabels = labelsOf(namespace);
     // The service account is not listed: no policy read here selects by it (checked above and below).
     const pod: PodIdentity = { namespace, labels: object.labels, serviceAccount: "", hostNetwork };
-    if (!before.isolates(pod, others.namespaceLabels)) continue;
-    if (after?.isolates(pod, others.namespaceLabels) === true) continue;
+    if (!before.isolates(pod, namespaceLabels)) continue;
+    if (after?.isolates(pod, namespaceLabels) === true) continue;
+    const others = remainingOf(namespace);
     if (!others.verified) return { kind: "unverified", reason: others.reason };
-    if (others.policies.some((policy) => policy.isolates(pod, others.namespaceLabels))) continue;
+    if (others.policies.some((policy) => policy.isolates(pod, namespaceLabels))) continue;
     if (others.byServiceAccount !== undefined) return byServiceAccount(others.byServiceAccount);
     losing.push(object);
   }
   return { kind: "losing", pods: losing };
 }
 
+/** A per-namespace answer, computed once per namespace (a cluster-wide change asks it for every Pod). */
+export function perNamespace<T>(compute: (namespace: string) => T): (namespace: string) => T {
+  const known = new Map<string, T>();
+  return (namespace) => {
+    if (!known.has(namespace)) known.set(namespace, compute(namespace));
+    return known.get(namespace) as T;
+  };
+}
+
 type Remaining =
-  | { readonly verified: true; readonly namespaceLabels: Readonly<Record<string, string>>; readonly policies: readonly GuardedPolicy[]; readonly byServiceAccount: GuardedPolicy | undefined }
-  | { readonly verified: false; readonly namespaceLabels: Readonly<Record<string, string>>; readonly reason: string };
+  | { readonly verified: true; readonly policies: readonly GuardedPolicy[]; readonly byServiceAccount: GuardedPolicy | undefined }
+  | { readonly verified: false; readonly reason: string };
 
 /** The other policies of the enabled sources that may isolate a namespace's Pods, the changed one left out. */
 function remainingIn(namespace: string, change: CoverageChange, { inventory, sources }: LossContext): Remaining {
-  const namespaceLabels = namespaceLabelsOf(inventory, namespace);
   const same = (source: CoverageSource, display: string): boolean => source === change.before.source && display === change.before.display;
   const policies: GuardedPolicy[] = [];
   if (sources.includes(CORE_SOURCE)) {
     const lookup = inventory.networkPolicies(namespace);
-    if (!lookup.verified) return { verified: false, namespaceLabels, reason: lookup.reason };
+    if (!lookup.verified) return { verified: false, reason: lookup.reason };
     // The cache may still hold the policy being deleted or edited: it is the change's before, not a remaining one.
     for (const facts of lookup.policies) {
       const policy = guardedNetworkPolicy(facts);
@@ -123,8 +134,8 @@ function remainingIn(namespace: string, change: CoverageChange, { inventory, sou
   let bySa: GuardedPolicy | undefined;
   if (sources.some((source) => source !== CORE_SOURCE)) {
     const lookup = inventory.coveragePolicies?.(namespace);
-    if (lookup === undefined) return { verified: false, namespaceLabels, reason: "the other coverage sources are not read here" };
-    if (lookup.incomplete !== undefined) return { verified: false, namespaceLabels, reason: lookup.incomplete };
+    if (lookup === undefined) return { verified: false, reason: "the other coverage sources are not read here" };
+    if (lookup.incomplete !== undefined) return { verified: false, reason: lookup.incomplete };
     for (const other of lookup.policies) {
       if (!sources.includes(other.source) || same(other.source, other.display) || other.invalid !== undefined) continue;
       const policy = guardedCoveragePolicy(other);
@@ -132,7 +143,7 @@ function remainingIn(namespace: string, change: CoverageChange, { inventory, sou
       else policies.push(policy);
     }
   }
-  return { verified: true, namespaceLabels, policies, byServiceAccount: bySa };
+  return { verified: true, policies, byServiceAccount: bySa };
 }
 
 function byServiceAccount(policy: GuardedPolicy): CoverageLoss {

@@ -1,6 +1,6 @@
 import type { OwnerChain, OwnerReader } from "../../cluster/owner-reader.js";
 import type { PodLister } from "../../cluster/pod-metadata-lister.js";
-import { changesNetworkPolicyCoverage, guardedCoveragePolicy, guardedNetworkPolicy, podsLosingCoverage, type CoverageChange } from "../../engine/coverage-loss.js";
+import { changesNetworkPolicyCoverage, guardedCoveragePolicy, guardedNetworkPolicy, perNamespace, podsLosingCoverage, type CoverageChange } from "../../engine/coverage-loss.js";
 import { CORE_SOURCE } from "../../engine/coverage.js";
 import { findExemption } from "../../engine/exemptions.js";
 import { overrideFor } from "../../engine/overrides.js";
@@ -108,7 +108,7 @@ export async function guardNetworkPolicy(guarded: GuardedRequest, deps: GuardDep
   const action = settings.guard;
   if (action === "off") return { kind: "kept" };
   // Where ingress-policy itself is off (for the namespace, by an override), there is no coverage to keep.
-  const ruleOff = memo((namespace: string) => (overrideFor(policy.overrides, namespace, inventory.namespaceLabels).applied?.rules["ingress-policy"] ?? settings.action) === "off");
+  const ruleOff = perNamespace((namespace) => (overrideFor(policy.overrides, namespace, inventory.namespaceLabels).applied?.rules["ingress-policy"] ?? settings.action) === "off");
   const scope = change.before.namespace;
   if (scope !== undefined && ruleOff(scope)) return { kind: "kept" };
   const deleting = change.after === undefined;
@@ -137,14 +137,6 @@ export async function guardNetworkPolicy(guarded: GuardedRequest, deps: GuardDep
   }
   if (count === 0) return { kind: "kept" };
   return { kind: "stranded", action, policy: policyRef, deleting, groups: [...groups.values()], count, sources: settings.sources };
-}
-
-function memo<T>(compute: (key: string) => T): (key: string) => T {
-  const known = new Map<string, T>();
-  return (key) => {
-    if (!known.has(key)) known.set(key, compute(key));
-    return known.get(key) as T;
-  };
 }
 
 /** A Pod's controller, namespace-qualified: a cluster-wide change reaches Pods of every namespace. */
